@@ -1,0 +1,47 @@
+// The binary contract between a loadable module (.ko), the loader (loader/) and the kernel.
+// Modelled on Linux: a module is an ET_REL object whose .gnu.linkonce.this_module section holds a
+// struct lkm_this_module (name, init, exit), whose .modinfo holds "key=value\0" records, whose
+// __ksymtab / __ksymtab_gpl sections export symbols, and whose __param section describes its
+// parameters. The SDK (guest-modules/sdk) emits these; the loader and kernel read them.
+#pragma once
+
+#include <stdint.h>
+
+#define LKM_MODULE_NAME_LEN 56 /* as Linux's MODULE_NAME_LEN (64 - sizeof(unsigned long)) */
+#define LKM_THIS_MODULE_ABI 1u
+
+/* Section .gnu.linkonce.this_module: exactly one of these. init and exit are filled by
+ * R_X86_64_64 relocations against the module's init and exit functions (or stay 0). */
+struct lkm_this_module {
+    uint32_t abi_version; /* LKM_THIS_MODULE_ABI */
+    uint32_t reserved;
+    char name[LKM_MODULE_NAME_LEN]; /* NUL-terminated */
+    uint64_t init;                  /* int (*)(void) */
+    uint64_t exit;                  /* void (*)(void) */
+};
+
+/* Sections __ksymtab and __ksymtab_gpl: arrays of these (value and name are R_X86_64_64
+ * relocated), names in __ksymtab_strings. */
+struct lkm_kernel_symbol {
+    uint64_t value;
+    uint64_t name; /* const char * */
+};
+
+/* Section __param: one per module_param. */
+enum lkm_param_type {
+    LKM_PARAM_INT = 1,   /* int */
+    LKM_PARAM_UINT = 2,  /* unsigned int */
+    LKM_PARAM_LONG = 3,  /* long */
+    LKM_PARAM_BOOL = 4,  /* bool: y/n/1/0/Y/N, or the bare name for true */
+    LKM_PARAM_CHARP = 5, /* char *: the kernel points it at a kmalloc'd copy of the value */
+};
+
+struct lkm_kernel_param {
+    uint64_t name;      /* const char *, relocated */
+    uint64_t arg;       /* address of the variable (or of the array's first element), relocated */
+    uint32_t type;      /* enum lkm_param_type of the element */
+    uint32_t max_elems; /* 0 for a scalar; N for an array of N elements */
+    uint64_t num;       /* unsigned int * receiving an array's element count, relocated (or 0) */
+    uint32_t perm;      /* sysfs-style permission bits, informational */
+    uint32_t reserved;
+};
