@@ -1,0 +1,43 @@
+// lkmemu's command line: a thin layer over the emulator library (emulator/) and the loader's
+// host tools (loader/tools/). Every subcommand's work is done by library code that tests call
+// in-process.
+#include "run_command.h"
+
+#include <loader/tools/commands.h>
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    CLI::App app {"lkmemu: an x86-64 machine that boots a small kernel with Linux-style loadable modules"};
+    app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "Show every subcommand's options");
+
+    lkmemu::cli::RunOptions run_options;
+    CLI::App* run = app.add_subcommand("run", "Boot the kernel and run commands against it");
+    lkmemu::cli::add_run_options(*run, run_options);
+
+    std::vector<std::string> modinfo_args;
+    CLI::App* modinfo = app.add_subcommand("modinfo", "Print a module's .modinfo fields, as kmod's modinfo does");
+    modinfo->prefix_command();
+
+    CLI::App* check = app.add_subcommand("check", "Validate a module and link it at a trial address without running it");
+    check->prefix_command();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        int status = app.exit(error);
+        return status == 0 ? 0 : lkmemu::cli::kExitUsageOrIo;
+    }
+
+    if (run->parsed())
+        return lkmemu::cli::run_machine(run_options);
+    if (modinfo->parsed())
+        return lkmemu::modinfo_command(modinfo->remaining(), std::cout, std::cerr);
+    if (check->parsed())
+        return lkmemu::check_command(check->remaining(), std::cout, std::cerr);
+    return lkmemu::cli::kExitUsageOrIo;
+}
