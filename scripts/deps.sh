@@ -11,7 +11,7 @@ UNICORN_ROOT=${UNICORN_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/lkmemu/unicorn-$UNI
 
 packages=(clang lld llvm cmake ninja-build make catch2 libcapstone-dev libcli11-dev libfmt-dev nlohmann-json3-dev
           gdb qemu-system-x86 python3-pip
-          gcc g++ binutils)
+          gcc g++ binutils kmod)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -36,8 +36,8 @@ int main(int argc, char** argv)
     if (run->parsed())
         return lkmemu::cli::run_machine(run_options);
     if (modinfo->parsed())
-        return lkmemu::modinfo_command(modinfo->remaining(), std::cout, std::cerr);
+        return lkm::tools::modinfo_command(modinfo->remaining(), std::cout, std::cerr);
     if (check->parsed())
-        return lkmemu::check_command(check->remaining(), std::cout, std::cerr);
+        return lkm::tools::check_command(check->remaining(), std::cout, std::cerr);
     return lkmemu::cli::kExitUsageOrIo;
 }

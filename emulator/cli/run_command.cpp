@@ -42,6 +42,8 @@ const char* stop_reason_name(StopReason reason)
         return "dead";
     case StopReason::EmulatorError:
         return "emulator-error";
+    case StopReason::Stopped:
+        return "stopped";
     }
     return "unknown";
 }

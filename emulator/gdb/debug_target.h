@@ -25,7 +25,7 @@ enum class ResumeMode : uint8_t { Continue, Step };
 
 // Signal numbers as the remote protocol spells them (gdb's own numbering, which matches
 // Linux's for these).
-enum class GdbSignal : uint8_t { Int = 2, Ill = 4, Trap = 5, Kill = 9, Segv = 11 };
+enum class GdbSignal : uint8_t { Int = 2, Ill = 4, Trap = 5, Abrt = 6, Kill = 9, Segv = 11 };
 
 enum class StopReason : uint8_t {
     Started,            // the machine has not run yet, or the stub attached to a stopped machine

@@ -18,6 +18,11 @@ constexpr RegisterInfo system(Register id, std::string_view name, RegisterFeatur
 {
     return {id, name, 64, "int64", "general", feature};
 }
+// Bases and CR2 are virtual addresses: data_ptr makes gdb print them in hex, not as negatives.
+constexpr RegisterInfo address(Register id, std::string_view name, RegisterFeature feature = System)
+{
+    return {id, name, 64, "data_ptr", "general", feature};
+}
 
 constexpr std::array<RegisterInfo, register_count> table = {{
     gpr(rax, "rax"), gpr(rbx, "rbx"), gpr(rcx, "rcx"), gpr(rdx, "rdx"),
@@ -33,9 +38,10 @@ constexpr std::array<RegisterInfo, register_count> table = {{
     x87_control(fctrl, "fctrl"), x87_control(fstat, "fstat"), x87_control(ftag, "ftag"),
     x87_control(fiseg, "fiseg"), x87_control(fioff, "fioff"), x87_control(foseg, "foseg"),
     x87_control(fooff, "fooff"), x87_control(fop, "fop"),
-    system(fs_base, "fs_base", Segments), system(gs_base, "gs_base", Segments),
-    system(k_gs_base, "k_gs_base"), system(cr0, "cr0"), system(cr2, "cr2"), system(cr3, "cr3"),
-    system(cr4, "cr4"), system(cr8, "cr8"), system(efer, "efer"),
+    address(fs_base, "fs_base", Segments), address(gs_base, "gs_base", Segments),
+    address(k_gs_base, "k_gs_base"), {cr0, "cr0", 64, "lkmemu_cr0", "general", System},
+    address(cr2, "cr2"), system(cr3, "cr3"), {cr4, "cr4", 64, "lkmemu_cr4", "general", System},
+    system(cr8, "cr8"), {efer, "efer", 64, "lkmemu_efer", "general", System},
 }};
 
 constexpr bool table_is_in_register_order()

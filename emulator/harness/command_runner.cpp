@@ -1,6 +1,7 @@
 #include "command_runner.h"
 
 #include "guest_requests.h"
+#include "observer.h"
 #include "vmmap.h"
 
 #include <abi/lkmemu/errno.h>
@@ -57,6 +58,7 @@ constexpr const char* kHelp =
     "  dmesg                          the kernel log (syslog)\n"
     "Inspection commands (answered by the emulator from guest memory):\n"
     "  vmmap                          virtual memory map from the guest's page tables\n"
+    "  meminfo                        free pages, kmalloc and module-area use\n"
     "  poweroff                       power the machine off now\n"
     "  help                           this list\n";
 
@@ -65,6 +67,11 @@ constexpr const char* kHelp =
 CommandRunner::CommandRunner(std::vector<Command> commands)
     : m_pending(std::move(commands))
 {
+}
+
+void CommandRunner::set_kernel_path(const std::string& path)
+{
+    m_kernel_symbols = KernelSymbols::read(path);
 }
 
 std::optional<Command> CommandRunner::take_next_command()
@@ -176,8 +183,27 @@ std::optional<std::vector<uint8_t>> CommandRunner::start(Machine& machine, const
     if (name == "vmmap") {
         if (words.size() != 1)
             return usage("vmmap");
-        std::vector<NamedRegion> regions = kernel_section_regions(m_kernel_path);
+        std::vector<NamedRegion> regions = m_kernel_symbols.sections();
+        auto modules = read_modules(machine, m_kernel_symbols);
+        if (modules.is_error()) {
+            result.error = "vmmap: " + modules.error().message;
+            return std::nullopt;
+        }
+        for (const ObservedModule& module : modules.value())
+            regions.insert(regions.end(), module.sections.begin(), module.sections.end());
         result.output = format_vmmap(describe_address_space(machine.mapped_ranges(), regions));
+        result.ok = true;
+        return std::nullopt;
+    }
+    if (name == "meminfo") {
+        if (words.size() != 1)
+            return usage("meminfo");
+        auto info = read_meminfo(machine, m_kernel_symbols);
+        if (info.is_error()) {
+            result.error = "meminfo: " + info.error().message;
+            return std::nullopt;
+        }
+        result.output = format_meminfo(info.value());
         result.ok = true;
         return std::nullopt;
     }

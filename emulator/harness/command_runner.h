@@ -7,6 +7,7 @@
 #pragma once
 
 #include "command.h"
+#include "kernel_symbols.h"
 
 #include <machine/machine.h>
 
@@ -39,7 +40,7 @@ public:
     void set_command_source(CommandSource source) { m_source = std::move(source); }
     void set_output_sink(OutputSink sink) { m_sink = std::move(sink); }
     // The kernel ELF the machine booted, for naming kernel sections in vmmap.
-    void set_kernel_path(std::string path) { m_kernel_path = std::move(path); }
+    void set_kernel_path(const std::string& path);
 
     // HarnessHost
     std::vector<uint8_t> next_request(Machine&) override;
@@ -59,7 +60,7 @@ private:
     size_t m_next = 0;
     CommandSource m_source;
     OutputSink m_sink;
-    std::string m_kernel_path;
+    KernelSymbols m_kernel_symbols;
     std::vector<CommandResult> m_results;
     std::optional<size_t> m_awaiting; // index into m_results of the command the guest is running
     bool m_powered_off = false;

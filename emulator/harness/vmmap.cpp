@@ -1,11 +1,8 @@
 #include "vmmap.h"
 
-#include <elf.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
 namespace lkmemu {
 
@@ -29,39 +26,6 @@ std::string where(uint64_t address)
 }
 
 } // namespace
-
-std::vector<NamedRegion> kernel_section_regions(const std::string& path)
-{
-    std::ifstream file(path, std::ios::binary);
-    std::vector<char> image((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    std::vector<NamedRegion> regions;
-    if (image.size() < sizeof(Elf64_Ehdr))
-        return regions;
-    Elf64_Ehdr header;
-    std::copy_n(image.data(), sizeof header, reinterpret_cast<char*>(&header));
-    uint64_t table_end = header.e_shoff + uint64_t(header.e_shnum) * sizeof(Elf64_Shdr);
-    if (header.e_shentsize != sizeof(Elf64_Shdr) || table_end > image.size()
-        || header.e_shstrndx >= header.e_shnum)
-        return regions;
-    auto section = [&](unsigned index) {
-        Elf64_Shdr s;
-        std::copy_n(image.data() + header.e_shoff + index * sizeof(Elf64_Shdr), sizeof s,
-                    reinterpret_cast<char*>(&s));
-        return s;
-    };
-    Elf64_Shdr names = section(header.e_shstrndx);
-    for (unsigned i = 1; i < header.e_shnum; ++i) {
-        Elf64_Shdr s = section(i);
-        if (!(s.sh_flags & SHF_ALLOC) || s.sh_size == 0 || s.sh_addr < kUserSpaceEnd)
-            continue;
-        uint64_t name_at = names.sh_offset + s.sh_name;
-        if (name_at >= image.size())
-            continue;
-        std::string name(image.data() + name_at, strnlen(image.data() + name_at, image.size() - name_at));
-        regions.push_back({s.sh_addr, s.sh_addr + s.sh_size, "kernel " + name});
-    }
-    return regions;
-}
 
 std::vector<VmmapLine> describe_address_space(const std::vector<MappedRange>& ranges,
                                               const std::vector<NamedRegion>& regions_in)

@@ -17,7 +17,7 @@ namespace lkm {
 struct Error {
     int code = 0;                 // positive errno value, e.g. LKM_ENOEXEC
     const char* reason = "";      // static text: which check failed
-    char context[96] = {};        // what it failed on: section, symbol, offset ...
+    char context[160] = {};       // what it failed on: section, symbol, offset ...
 
     static Error from_errno(int code, const char* reason)
     {

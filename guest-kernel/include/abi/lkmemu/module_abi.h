@@ -9,6 +9,8 @@
 
 #define LKM_MODULE_NAME_LEN 56 /* as Linux's MODULE_NAME_LEN (64 - sizeof(unsigned long)) */
 #define LKM_THIS_MODULE_ABI 1u
+/* .modinfo vermagic= that the kernel accepts: ABI version, architecture, code model, features. */
+#define LKM_VERMAGIC "lkmemu-abi1 x86_64 mcmodel=kernel mod_unload"
 
 /* Section .gnu.linkonce.this_module: exactly one of these. init and exit are filled by
  * R_X86_64_64 relocations against the module's init and exit functions (or stay 0). */

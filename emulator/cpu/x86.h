@@ -1,0 +1,74 @@
+// Architectural constants of x86-64 the host side of the CPU uses (Intel SDM vol. 3).
+#pragma once
+
+#include <cstdint>
+
+namespace lkmemu::x86 {
+
+namespace vector {
+inline constexpr uint8_t divide_error = 0, debug = 1, breakpoint = 3, overflow = 4, invalid_opcode = 6;
+inline constexpr uint8_t double_fault = 8, invalid_tss = 10, segment_not_present = 11, stack_fault = 12;
+inline constexpr uint8_t general_protection = 13, page_fault = 14, alignment_check = 17;
+} // namespace vector
+
+// Exceptions that push an error code.
+constexpr bool pushes_error_code(uint8_t v)
+{
+    return v == 8 || (v >= 10 && v <= 14) || v == 17;
+}
+// Contributory exceptions (SDM table 6-4): two in a row make a #DF.
+constexpr bool is_contributory(uint8_t v) { return v == 0 || (v >= 10 && v <= 13); }
+
+namespace rflags {
+inline constexpr uint64_t cf = 1ull << 0, fixed = 1ull << 1, tf = 1ull << 8, if_ = 1ull << 9;
+inline constexpr uint64_t nt = 1ull << 14, rf = 1ull << 16, vm = 1ull << 17, ac = 1ull << 18;
+} // namespace rflags
+
+namespace cr0 {
+inline constexpr uint64_t pe = 1ull << 0, mp = 1ull << 1, et = 1ull << 4, ne = 1ull << 5;
+inline constexpr uint64_t wp = 1ull << 16, pg = 1ull << 31;
+} // namespace cr0
+
+namespace cr4 {
+inline constexpr uint64_t pae = 1ull << 5, osfxsr = 1ull << 9, osxmmexcpt = 1ull << 10;
+} // namespace cr4
+
+namespace msr {
+inline constexpr uint32_t efer = 0xc0000080, star = 0xc0000081, lstar = 0xc0000082, fmask = 0xc0000084;
+inline constexpr uint32_t fs_base = 0xc0000100, gs_base = 0xc0000101, kernel_gs_base = 0xc0000102;
+} // namespace msr
+
+namespace efer {
+inline constexpr uint64_t sce = 1ull << 0, lme = 1ull << 8, lma = 1ull << 10, nxe = 1ull << 11;
+} // namespace efer
+
+// A 16-byte IDT gate, decoded.
+struct IdtGate {
+    uint64_t offset;
+    uint16_t selector;
+    uint8_t ist;  // 0: no IST
+    uint8_t type; // 0xe interrupt gate, 0xf trap gate
+    uint8_t dpl;
+    bool present;
+
+    static IdtGate decode(uint64_t low, uint64_t high)
+    {
+        return IdtGate { (low & 0xffff) | ((low >> 32) & 0xffff0000ull) | (high << 32),
+                         static_cast<uint16_t>(low >> 16), static_cast<uint8_t>((low >> 32) & 7),
+                         static_cast<uint8_t>((low >> 40) & 0xf), static_cast<uint8_t>((low >> 45) & 3),
+                         ((low >> 47) & 1) != 0 };
+    }
+};
+
+// TSS64 field offsets.
+namespace tss {
+inline constexpr uint64_t rsp0 = 0x4, ist1 = 0x24;
+} // namespace tss
+
+inline bool is_canonical(uint64_t va)
+{
+    auto const high = static_cast<int64_t>(va) >> 47;
+    return high == 0 || high == -1;
+}
+
+} // namespace lkmemu::x86

@@ -1,0 +1,84 @@
+#include "kernel_symbols.h"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace lkmemu {
+
+namespace {
+
+constexpr uint64_t kUserSpaceEnd = 0x0000800000000000ull;
+
+// Bounds-checked views into the file: a corrupt kernel.elf must not crash an inspection.
+struct Image {
+    std::vector<char> bytes;
+
+    template<typename T>
+    bool read(uint64_t offset, T& out) const
+    {
+        if (offset > bytes.size() || bytes.size() - offset < sizeof(T))
+            return false;
+        std::memcpy(&out, bytes.data() + offset, sizeof(T));
+        return true;
+    }
+    std::string string_at(uint64_t offset) const
+    {
+        if (offset >= bytes.size())
+            return {};
+        return std::string(bytes.data() + offset, strnlen(bytes.data() + offset, bytes.size() - offset));
+    }
+};
+
+} // namespace
+
+KernelSymbols KernelSymbols::read(const std::string& path)
+{
+    KernelSymbols table;
+    std::ifstream file(path, std::ios::binary);
+    Image image {std::vector<char>((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>())};
+    Elf64_Ehdr header;
+    if (!image.read(0, header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0
+        || header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shstrndx >= header.e_shnum)
+        return table;
+
+    std::vector<Elf64_Shdr> sections(header.e_shnum);
+    for (unsigned i = 0; i < header.e_shnum; ++i)
+        if (!image.read(header.e_shoff + uint64_t(i) * sizeof(Elf64_Shdr), sections[i]))
+            return table;
+    const Elf64_Shdr& names = sections[header.e_shstrndx];
+
+    for (const Elf64_Shdr& section : sections) {
+        if ((section.sh_flags & SHF_ALLOC) && section.sh_size != 0 && section.sh_addr >= kUserSpaceEnd)
+            table.m_sections.push_back({section.sh_addr, section.sh_addr + section.sh_size,
+                                        "kernel " + image.string_at(names.sh_offset + section.sh_name)});
+        if (section.sh_type != SHT_SYMTAB || section.sh_link >= sections.size()
+            || section.sh_entsize != sizeof(Elf64_Sym))
+            continue;
+        const Elf64_Shdr& strings = sections[section.sh_link];
+        for (uint64_t at = 0; at + sizeof(Elf64_Sym) <= section.sh_size; at += sizeof(Elf64_Sym)) {
+            Elf64_Sym symbol;
+            if (!image.read(section.sh_offset + at, symbol))
+                break;
+            if (symbol.st_name == 0 || symbol.st_shndx == SHN_UNDEF)
+                continue;
+            table.m_symbols.emplace(image.string_at(strings.sh_offset + symbol.st_name), symbol.st_value);
+        }
+    }
+    std::sort(table.m_sections.begin(), table.m_sections.end(),
+              [](const NamedRegion& a, const NamedRegion& b) { return a.start < b.start; });
+    return table;
+}
+
+std::optional<uint64_t> KernelSymbols::address_of(std::string_view symbol) const
+{
+    auto it = m_symbols.find(std::string(symbol));
+    if (it == m_symbols.end())
+        return std::nullopt;
+    return it->second;
+}
+
+} // namespace lkmemu

@@ -1,0 +1,36 @@
+// The booted kernel's symbol table and section headers, read on the host from kernel.elf: how
+// inspection commands find the kernel objects they read from guest memory (kernel_meminfo,
+// lkm_observed_modules) and how vmmap names the kernel's sections.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace lkmemu {
+
+struct NamedRegion {
+    uint64_t start = 0;
+    uint64_t end = 0; // exclusive
+    std::string name;
+};
+
+class KernelSymbols {
+public:
+    // Reads `path`; an unreadable or malformed file gives an empty table (inspection then knows
+    // less, it does not fail).
+    static KernelSymbols read(const std::string& path);
+
+    std::optional<uint64_t> address_of(std::string_view symbol) const;
+    // The kernel's allocated sections, named "kernel .text" etc.
+    const std::vector<NamedRegion>& sections() const { return m_sections; }
+
+private:
+    std::unordered_map<std::string, uint64_t> m_symbols;
+    std::vector<NamedRegion> m_sections;
+};
+
+} // namespace lkmemu

@@ -1,0 +1,27 @@
+// The emulator's boot loader (there is no firmware): lays out guest-physical memory as boot.h and
+// docs/architecture.md describe, builds the initial page tables and the boot info, and says where
+// the CPU starts. Pure memory work, no CPU: the Machine applies the register state.
+#pragma once
+
+#include "machine/kernel_image.h"
+#include "support/result.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace lkmemu {
+
+struct BootState {
+    uint64_t entry = 0;
+    uint64_t cr3 = 0;
+    uint64_t boot_info_paddr = 0;
+    uint64_t gdt_base = 0; // the boot GDT (null, 0x08 64-bit code, 0x10 data), identity-mapped
+    uint16_t gdt_limit = 0;
+};
+
+// Loads the kernel into `ram` and writes the boot info, memory map, command line, boot GDT and
+// initial page tables. Errors: command line too long, page tables over their area.
+Result<BootState> prepare_boot(const KernelImage&, std::span<uint8_t> ram, const std::string& cmdline);
+
+} // namespace lkmemu

@@ -1,0 +1,150 @@
+// Machine: the emulated x86-64 PC that boots kernel.elf. It owns the CPU engine (Unicorn >= 2.1),
+// guest RAM, the MMU hook, host-side exception/interrupt/SYSCALL delivery and the devices, and
+// runs the guest until it powers off or can go no further. See docs/machine.md.
+//
+// Threading: everything runs on the thread that calls run(), except request_stop().
+#pragma once
+
+#include "support/result.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lkmemu {
+
+struct MachineConfig {
+    std::string kernel_path;
+    std::string cmdline;
+    uint64_t memory_mib = 128;
+};
+
+enum class StopReason {
+    PowerOff,      // the guest wrote its status to the debug-exit port
+    Panic,         // ... and the status was LKMEMU_EXIT_PANIC
+    TripleFault,   // an exception could not be delivered, even as #DF
+    Dead,          // hlt with IF=0 (or with no interrupt source armed): nothing can wake it
+    EmulatorError, // the engine failed, or the guest did what this machine cannot emulate
+    Stopped,       // request_stop(): run() may be called again to continue
+    Breakpoint,    // a breakpoint's address is about to execute (RIP = address); resumable
+    Watchpoint,    // an access matched a watchpoint (RIP after the accessing instruction); resumable
+    Step,          // step() ran one instruction, or entered the handler of the event it raised
+};
+
+enum class WatchKind { Write, Read, Access };
+
+struct RunResult {
+    StopReason reason;
+    uint32_t guest_status; // the debug-exit value for PowerOff/Panic, else 0
+    std::string message;
+    uint64_t address = 0;                 // Breakpoint: its address; Watchpoint: the accessed address
+    WatchKind watch_kind = WatchKind::Write; // Watchpoint: which kind fired
+};
+
+// Sees what the CPU does, for `--trace`. All calls come from the thread running the machine.
+class ExecutionObserver {
+public:
+    virtual ~ExecutionObserver() = default;
+    // An instruction about to execute inside the observed range; `bytes` holds up to 15 bytes
+    // from its address (fewer before an unmapped page).
+    virtual void instruction(uint64_t address, std::span<const uint8_t> bytes) = 0;
+    // An exception the machine is about to deliver (CR2 for #PF); RIP as the frame will say.
+    virtual void exception(uint8_t vector, std::optional<uint64_t> error_code, std::optional<uint64_t> cr2, uint64_t rip) = 0;
+    virtual void interrupt(uint8_t vector, uint64_t rip) = 0; // external or int n
+    // SYSCALL, before it is emulated: registers() shows the number and arguments.
+    virtual void syscall(uint64_t rip) = 0;
+    // The first instruction at the SYSCALL's return address ran again (the kernel returned with
+    // sysretq or iretq): `value` is RAX then. Only the latest SYSCALL is followed.
+    virtual void syscall_return(uint64_t rip, uint64_t value) { (void)rip, (void)value; }
+};
+
+struct Registers {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8, r9, r10, r11, r12, r13, r14, r15, rip, rflags;
+    uint16_t cs, ss, ds, es, fs, gs;
+    uint64_t fs_base, gs_base, kernel_gs_base, cr0, cr2, cr3, cr4, cr8, efer;
+};
+
+struct MappedRange {
+    uint64_t start, end; // [start, end)
+    bool writable, executable, user;
+    uint64_t phys_start;
+};
+
+class Machine;
+
+class HarnessHost { // implemented by the host command runner (emulator/harness/)
+public:
+    virtual ~HarnessHost() = default;
+    // The guest asked for its next request (LKMEMU_HARNESS_CMD_GET_REQUEST). The guest CPU is
+    // stopped while this runs, so the host may inspect guest state. Returns the request bytes
+    // (struct lkmemu_harness_request + args + data); the device copies them into the guest buffer.
+    virtual std::vector<uint8_t> next_request(Machine&) = 0;
+    virtual void on_response(Machine&, int32_t status, std::string_view text) = 0;
+};
+
+class Machine {
+public:
+    // Errors: missing/corrupt kernel (which file and why), Unicorn < 2.1 at run time, a memory
+    // size outside [min_memory_mib, max_memory_mib], the engine's fault-marker calibration.
+    static Result<std::unique_ptr<Machine>> create(const MachineConfig&);
+    ~Machine();
+    Machine(const Machine&) = delete;
+    Machine& operator=(const Machine&) = delete;
+
+    static constexpr uint64_t min_memory_mib = 8;
+    static constexpr uint64_t max_memory_mib = 4096; // the boot identity map covers 4 GiB
+
+    void set_harness_host(HarnessHost*); // none: the harness ID register reads all-ones, as under QEMU
+    void set_console_listener(std::function<void(std::string_view)>); // live UART output
+    RunResult run();                        // boots and runs until power-off or crash
+    const std::string& console_text() const; // everything the UART printed
+    uint64_t guest_instructions() const;     // counted per translated block
+    bool user_mode_reached() const;          // CPL 3 was ever entered
+    Registers registers() const;
+    // Observer access through the guest's current CR3: sets no A/D bits, raises no fault.
+    Result<void> read_virtual(uint64_t va, std::span<uint8_t> out) const;
+    Result<void> write_virtual(uint64_t va, std::span<const uint8_t> in); // for the debugger: ignores W
+    Result<void> read_physical(uint64_t pa, std::span<uint8_t> out) const;
+    std::vector<MappedRange> mapped_ranges() const; // coalesced runs of equal permission and contiguous phys
+    void request_stop();                            // thread-safe: make run() return soon (StopReason::Stopped)
+
+    uint64_t ram_size() const;
+
+    // --- Debugging (the gdb stub's adapter) ---
+    // One instruction: if it raises an exception, interrupt or SYSCALL, that is delivered and the
+    // machine stops at the first instruction of the handler (as the hardware's TF would).
+    // A `hlt` is stepped over without waiting. Pending interrupts are delivered first.
+    RunResult step();
+    // Breakpoints and watchpoints are engine hooks: nothing is patched into guest memory. A
+    // breakpoint at the RIP a run()/step() starts from does not fire for that first instruction.
+    // Watched addresses are virtual; accesses the host makes itself (interrupt frames, page
+    // walks) are not seen.
+    Result<void> add_breakpoint(uint64_t va);
+    Result<void> remove_breakpoint(uint64_t va); // error if there is none
+    Result<void> add_watchpoint(uint64_t va, uint64_t length, WatchKind);
+    Result<void> remove_watchpoint(uint64_t va, uint64_t length, WatchKind);
+    // Any engine register by its Unicorn id (unicorn/x86.h, uc_x86_reg), `bytes` as wide as
+    // Unicorn expects (e.g. 8 for GPRs, 10 for FP0-7). Writing CR0/CR3/CR4 or the EFER MSR
+    // flushes the TLB; writing CS or SS to a different value is refused (it cannot change the CPL).
+    Result<void> read_engine_register(int unicorn_register, std::span<uint8_t> bytes) const;
+    Result<void> write_engine_register(int unicorn_register, std::span<const uint8_t> bytes);
+
+    // --- Tracing ---
+    // Observe instructions in [first, last] (inclusive) and every exception, interrupt and
+    // SYSCALL. nullptr removes it. With no observer no per-instruction hook is installed.
+    Result<void> set_execution_observer(ExecutionObserver*, uint64_t first = 0, uint64_t last = ~0ull);
+
+    struct Impl;
+
+private:
+    explicit Machine(std::unique_ptr<Impl>);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace lkmemu

@@ -1,0 +1,152 @@
+// The machine's run loop: start the engine, and when it stops, do what the CPU would have done
+// next — deliver the exception, interrupt or SYSCALL it reported, wake a halted CPU on the next
+// timer tick — or end the run with the reason.
+#include "cpu/syscall.h"
+#include "cpu/x86.h"
+#include "machine/machine_impl.h"
+
+#include <abi/lkmemu/devices.h>
+#include <fmt/format.h>
+
+namespace lkmemu {
+
+RunResult Machine::Impl::finish(RunResult result)
+{
+    finished = result;
+    return result;
+}
+
+RunResult Machine::Impl::emulator_error(std::string what)
+{
+    return finish(RunResult { StopReason::EmulatorError, 0,
+                              fmt::format("{} (RIP {:#x})", what, cpu.read(UC_X86_REG_RIP)) });
+}
+
+RunResult Machine::Impl::run()
+{
+    if (finished)
+        return *finished;
+    begin_resume();
+    for (;;) {
+        if (stop_requested.exchange(false))
+            return RunResult { StopReason::Stopped, 0, fmt::format("stopped on request at RIP {:#x}", cpu.read(UC_X86_REG_RIP)) };
+        poll_timer();
+        if ((cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_) && pic.has_pending()) {
+            CpuEvent irq;
+            irq.kind = EventKind::ExternalInterrupt;
+            irq.vector = *pic.acknowledge();
+            if (auto result = deliver(irq))
+                return *result;
+        }
+        if (cpu.cpl() == 3)
+            user_mode_reached = true;
+
+        latch.clear();
+        uc_err const err = uc_emu_start(uc.get(), cpu.read(UC_X86_REG_RIP), PrivilegeGate::landing_va, 0, 0);
+        if (power_off_status) {
+            uint32_t const status = *power_off_status;
+            if (status == LKMEMU_EXIT_PANIC)
+                return finish(RunResult { StopReason::Panic, status, fmt::format("kernel panic (exit status {:#x})", status) });
+            return finish(RunResult { StopReason::PowerOff, status, fmt::format("powered off with status {}", status) });
+        }
+        if (auto const& error = cpu.engine_error())
+            return emulator_error(error->message);
+        if (!latch.event) {
+            if (auto stop = take_debug_stop())
+                return *stop; // resumable: not `finished`
+        }
+        skip_breakpoint_at.reset();
+        if (auto result = after_engine_stop(err))
+            return *result;
+    }
+}
+
+std::optional<RunResult> Machine::Impl::after_engine_stop(uc_err err)
+{
+    if (latch.event) {
+        CpuEvent event = *latch.event;
+        if (event.kind == EventKind::Syscall) {
+            notify_delivery(event, cpu.read(UC_X86_REG_RIP) - 2);
+            follow_syscall_return(cpu.read(UC_X86_REG_RIP));
+            auto exception = emulate_syscall(uc.get(), cpu, gate, latch);
+            if (exception.is_error())
+                return emulator_error(exception.error().message);
+            if (exception.value())
+                return deliver(*exception.value());
+            return std::nullopt;
+        }
+        if (event.from_engine_interrupt && event.kind == EventKind::Exception &&
+            (x86::pushes_error_code(event.vector) || x86::is_contributory(event.vector))) {
+            auto code = fault_marker->take_error_code_and_rearm(uc.get());
+            if (code.is_error())
+                return emulator_error(code.error().message);
+            event.error_code = x86::pushes_error_code(event.vector) ? code.value() : 0;
+        }
+        return deliver(event);
+    }
+    if (err == UC_ERR_EXCEPTION && latch.page_fault && latch.non_canonical) {
+        CpuEvent gp;
+        gp.vector = x86::vector::general_protection;
+        return deliver(gp);
+    }
+    if (err == UC_ERR_EXCEPTION && latch.page_fault) {
+        CpuEvent pf;
+        pf.vector = x86::vector::page_fault;
+        pf.error_code = latch.page_fault->error_code;
+        pf.cr2 = latch.page_fault->address;
+        return deliver(pf);
+    }
+    if (err != UC_ERR_OK)
+        return emulator_error(uc_check(err, "the CPU engine stopped").error().message);
+    if (latch.stopped_by_host)
+        return std::nullopt;
+    return handle_halt();
+}
+
+std::optional<RunResult> Machine::Impl::deliver(const CpuEvent& event)
+{
+    uint64_t const rip = cpu.read(UC_X86_REG_RIP);
+    notify_delivery(event, rip);
+    auto outcome = delivery.deliver(event);
+    if (outcome.is_error())
+        return emulator_error(fmt::format("delivering {}: {}", event.describe(), outcome.error().message));
+    if (outcome.value().triple_fault)
+        return finish(RunResult { StopReason::TripleFault, 0,
+                                  fmt::format("triple fault at RIP {:#x}: {}", rip, outcome.value().chain) });
+    return std::nullopt;
+}
+
+void Machine::Impl::poll_timer()
+{
+    if (pit.poll(Pit8254::Clock::now()))
+        pic.raise_irq(LKMEMU_IRQ_TIMER);
+}
+
+std::optional<RunResult> Machine::Impl::handle_halt()
+{
+    // uc_emu_start returned OK without a host stop: the guest executed hlt (RIP is after it).
+    uint64_t const rip = cpu.read(UC_X86_REG_RIP);
+    uint8_t previous = 0;
+    if (machine.read_virtual(rip - 1, { &previous, 1 }).is_error() || previous != 0xf4)
+        return emulator_error("the CPU engine stopped with no reason the machine knows");
+    for (;;) {
+        if (!(cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_))
+            return finish(RunResult { StopReason::Dead, 0,
+                                      fmt::format("hlt at RIP {:#x} with interrupts disabled: nothing can wake the CPU", rip - 1) });
+        poll_timer();
+        if (pic.has_pending() || stop_requested.load())
+            return std::nullopt;
+        auto const deadline = pit.next_deadline();
+        bool const timer_reaches_cpu = deadline && pic.master().initialized() && !(pic.master().imr() & 1);
+        if (!timer_reaches_cpu)
+            return finish(RunResult { StopReason::Dead, 0,
+                                      fmt::format("hlt at RIP {:#x} with no interrupt source armed (timer {}, IRQ 0 {}): "
+                                                  "nothing can wake the CPU",
+                                                  rip - 1, deadline ? "running" : "stopped",
+                                                  pic.master().imr() & 1 ? "masked" : "unmasked") });
+        std::unique_lock lock(wait_mutex);
+        wait_cv.wait_until(lock, *deadline, [&] { return stop_requested.load(); });
+    }
+}
+
+} // namespace lkmemu

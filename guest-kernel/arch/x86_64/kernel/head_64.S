@@ -1,0 +1,34 @@
+/* The one 64-bit entry, for both boot paths (lkmemu: RDI = LKMEMU_BOOT_MAGIC, RSI = boot info;
+ * PVH stub: RDI = the PVH magic, RSI = hvm_start_info). It runs on whatever page tables it was
+ * given, which map the kernel image at -2 GiB and identity-map low memory. RSP may be 0. */
+#define THREAD_SIZE 16384
+
+    .section .head.text, "ax"
+    .code64
+    .globl startup_64
+startup_64:
+    cli
+    cld
+    mov %rdi, %r12
+    mov %rsi, %r13
+    /* Zero .bss before anything lives there (its stack included). */
+    lea __bss_start(%rip), %rdi
+    lea __bss_stop(%rip), %rcx
+    sub %rdi, %rcx
+    xor %eax, %eax
+    rep stosb
+    lea init_stack_top(%rip), %rsp
+    xor %ebp, %ebp                  /* the end of every backtrace */
+    mov %r12, %rdi
+    mov %r13, %rsi
+    call x86_64_start_kernel
+1:  cli
+    hlt
+    jmp 1b
+
+    .section .bss
+    .balign 4096
+    .globl init_stack, init_stack_top
+init_stack:
+    .skip THREAD_SIZE
+init_stack_top:

@@ -1,0 +1,36 @@
+// read(2) and write(2): check the descriptor and its access mode, then the driver does the rest
+// (and the user copy).
+#include <abi/lkmemu/errno.h>
+#include <asm/uaccess.h>
+#include <kernel/fs.h>
+#include <kernel/syscalls.h>
+
+namespace {
+constexpr size_t MAX_RW_COUNT = 0x7ffff000; // as Linux: larger requests are shortened
+}
+
+long sys_read(unsigned fd, u64 buf, size_t count)
+{
+    file* f = fd_get(static_cast<int>(fd));
+    if (!f || (f->f_flags & O_ACCMODE) == O_WRONLY)
+        return -LKM_EBADF;
+    if (!f->f_op->read)
+        return -LKM_EINVAL;
+    count = min(count, MAX_RW_COUNT);
+    if (!access_ok(buf, count))
+        return -LKM_EFAULT;
+    return f->f_op->read(f, buf, count);
+}
+
+long sys_write(unsigned fd, u64 buf, size_t count)
+{
+    file* f = fd_get(static_cast<int>(fd));
+    if (!f || (f->f_flags & O_ACCMODE) == O_RDONLY)
+        return -LKM_EBADF;
+    if (!f->f_op->write)
+        return -LKM_EINVAL;
+    count = min(count, MAX_RW_COUNT);
+    if (!access_ok(buf, count))
+        return -LKM_EFAULT;
+    return f->f_op->write(f, buf, count);
+}

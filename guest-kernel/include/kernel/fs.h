@@ -1,0 +1,50 @@
+// A tiny file layer: per-task file descriptors (fs/file_table.cpp), character devices registered
+// by major number with device nodes by path (fs/char_dev.cpp, a devtmpfs stand-in), generated
+// text files such as /proc/modules (fs/proc.cpp), and open/close/read/write.
+#pragma once
+
+#include <kernel/types.h>
+
+struct file;
+
+struct file_operations {
+    int (*open)(file* f);                                     // optional
+    ssize_t (*read)(file* f, u64 user_buf, size_t count);     // nullptr: EINVAL
+    ssize_t (*write)(file* f, u64 user_buf, size_t count);    // nullptr: EINVAL
+    void (*release)(file* f);                                 // optional
+};
+
+constexpr u32 O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3;
+
+struct file {
+    const file_operations* f_op;
+    u32 f_flags;
+    u64 f_pos;
+    unsigned minor;
+    void* private_data; // the driver's
+};
+
+// Character devices, as Linux's register_chrdev: major 1..255. 0 or -EBUSY/-EINVAL.
+int register_chrdev(unsigned major, const char* name, const file_operations* fops);
+void unregister_chrdev(unsigned major);
+// A device node at path (e.g. "/dev/harness") for (major, minor), owned by root with mode.
+int register_device_node(const char* path, unsigned major, unsigned minor, u32 mode);
+void unregister_device_node(const char* path); // later opens of path fail with ENOENT
+
+// A read-only text file generated when opened (fs/proc.cpp). show writes up to size bytes into
+// buf and returns the full length it needs (like snprintf), or a negative errno.
+using proc_show_fn = ssize_t (*)(char* buf, size_t size);
+int register_proc_file(const char* path, proc_show_fn show);
+
+// Resolve path for the current task (permission checks included) and open it.
+// Returns a file to install in the fd table, or a negative errno in *error.
+file* vfs_open(const char* path, u32 flags, int* error);
+void vfs_close(file* f);
+
+// The current task's descriptors.
+int fd_install(file* f); // lowest free fd, or -EMFILE
+file* fd_get(int fd);    // nullptr if not open
+file* fd_remove(int fd);
+void close_files();      // every descriptor of the current task (exit)
+
+void fs_init(); // /proc/modules and friends

@@ -1,0 +1,32 @@
+// Boot: start_kernel (init/main.cpp) and the kernel command line (init/cmdline.cpp).
+#pragma once
+
+#include <kernel/types.h>
+
+[[noreturn]] void start_kernel();
+
+constexpr const char* INIT_PATH = "/init"; // what the embedded init program is called
+constexpr size_t MAX_INIT_ARGS = 32;
+constexpr size_t MAX_INIT_ENVS = 32;
+
+// The parameters the kernel understands. As on Linux, the others are handed to init: a word
+// with '=' becomes an environment variable, one without an argument, and everything after "--"
+// is an argument. (Words with a '.' before any '=' are module parameters on Linux and are
+// ignored here.)
+struct kernel_cmdline {
+    bool console_enabled = true; // console=ttyS0 (default) or console=none
+    int loglevel = -1;           // loglevel=N, -1 when not given
+    bool selftest_faults = false; // selftest=faults (a comma-separated list: selftest=wx,faults)
+    bool selftest_wx = false;     // selftest=wx
+    bool modules_disabled = false; // modules_disabled=1: init_module/delete_module refuse everyone
+    char module_veto[56] = {};     // module_veto=NAME: a test notifier vetoes loading NAME
+    // nullptr-terminated; argv[0] is the init path, envp starts with Linux's HOME=/ TERM=linux.
+    const char* init_argv[MAX_INIT_ARGS + 2];
+    const char* init_envp[MAX_INIT_ENVS + 3];
+};
+extern kernel_cmdline kernel_cmdline;
+enum class CmdlinePass {
+    Early, // before the console: console= and loglevel= only, silently
+    Full,  // everything, with a message for what is unknown or invalid
+};
+void parse_kernel_cmdline(const char* command_line, CmdlinePass pass);

@@ -1,0 +1,29 @@
+// The module subsystem (kernel/module/): what the rest of the kernel calls. init_module and
+// delete_module themselves are system calls (include/kernel/syscalls.h).
+#pragma once
+
+#include <asm/ptrace.h>
+#include <kernel/types.h>
+
+struct module;
+
+// Boot: the module area's page tables, the export table check, /proc/modules, the test
+// notifier (module_veto=NAME) and the modules_disabled switch (both from the command line).
+void module_subsystem_init();
+
+// The trap handler's hook, called after the oops of a kernel-mode fault: if the fault happened
+// in module code run by module_call (init, exit, constructors), rewrite regs so that the
+// interrupted call returns -EFAULT to its caller, and return true. False: panic as usual.
+bool module_fault_recovery(pt_regs* regs);
+
+// "sym+0xoff/0xsize [module]" for an address inside a module, as kallsyms does for the kernel;
+// 0 if no module symbol covers it. backtrace: symbolize a return address by the call before it.
+size_t module_sprint_symbol(char* buf, size_t size, u64 address, bool backtrace);
+bool is_module_address(u64 address);
+
+// For the oops: "Modules linked in: a(P) b" and the kernel's taint letters ("" when clean).
+void print_modules();
+const char* print_tainted();
+
+// The text of /proc/modules (kernel/module/procfs.cpp), as a proc_show_fn.
+ssize_t proc_modules_show(char* buf, size_t size);

@@ -1,0 +1,18 @@
+// panic (kernel/panic.cpp), the oops printer (kernel/dumpstack.cpp) and power-off.
+#pragma once
+
+#include <asm/ptrace.h>
+#include <kernel/types.h>
+
+// Log the message and power the machine off with LKMEMU_EXIT_PANIC (port 0xf4).
+[[noreturn]] __attribute__((format(printf, 1, 2))) void panic(const char* fmt, ...);
+
+// Print an oops for a kernel-mode exception: what happened, the registers, the backtrace.
+void show_oops(const pt_regs* regs, unsigned vector, u64 cr2);
+void show_regs(const pt_regs* regs);
+// Print "Call Trace:" by walking frame pointers from rbp.
+void show_trace(u64 rbp);
+void dump_stack(); // the current call chain, e.g. for WARN-style diagnostics
+
+// Power the machine off with a status (drivers/debug_exit.cpp); halts if no exit device exists.
+[[noreturn]] void machine_power_off(u32 status);

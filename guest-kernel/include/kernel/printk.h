@@ -1,0 +1,45 @@
+// printk: log levels as Linux's (a KERN_* prefix), a timestamp per line, a ring buffer that
+// syslog(2) reads back (kernel/printk/), and the console (the 16550) for lines whose level is
+// below console_loglevel.
+#pragma once
+
+#include <kernel/types.h>
+#include <stdarg.h>
+
+#define KERN_SOH "\001"
+#define KERN_EMERG KERN_SOH "0"
+#define KERN_ALERT KERN_SOH "1"
+#define KERN_CRIT KERN_SOH "2"
+#define KERN_ERR KERN_SOH "3"
+#define KERN_WARNING KERN_SOH "4"
+#define KERN_NOTICE KERN_SOH "5"
+#define KERN_INFO KERN_SOH "6"
+#define KERN_DEBUG KERN_SOH "7"
+constexpr int LOGLEVEL_DEFAULT = 4; // a message without a level prints as KERN_WARNING, as Linux
+constexpr int CONSOLE_LOGLEVEL_DEFAULT = 7; // console shows levels 0..6 (not KERN_DEBUG)
+
+__attribute__((format(printf, 1, 2))) int printk(const char* fmt, ...);
+int vprintk(const char* fmt, va_list args);
+
+#define pr_emerg(fmt, ...) printk(KERN_EMERG fmt, ##__VA_ARGS__)
+#define pr_alert(fmt, ...) printk(KERN_ALERT fmt, ##__VA_ARGS__)
+#define pr_crit(fmt, ...) printk(KERN_CRIT fmt, ##__VA_ARGS__)
+#define pr_err(fmt, ...) printk(KERN_ERR fmt, ##__VA_ARGS__)
+#define pr_warn(fmt, ...) printk(KERN_WARNING fmt, ##__VA_ARGS__)
+#define pr_notice(fmt, ...) printk(KERN_NOTICE fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...) printk(KERN_INFO fmt, ##__VA_ARGS__)
+#define pr_debug(fmt, ...) printk(KERN_DEBUG fmt, ##__VA_ARGS__)
+
+// Lines with a level below this reach the console (loglevel= on the command line sets it).
+extern int console_loglevel;
+
+// The console driver: printk hands it whole lines.
+using console_write_fn = void (*)(const char* text, size_t length);
+void register_console(console_write_fn write);
+
+// The log buffer, for syslog(2). Each line is stored as "<level>[seconds.micros] text\n".
+constexpr size_t LOG_BUF_LEN = 128 * 1024;
+// Copy the most recent whole lines that fit into dst; returns the bytes copied.
+size_t log_buf_copy(char* dst, size_t size);
+size_t log_buf_used();
+void log_buf_clear();

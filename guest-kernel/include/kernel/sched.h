@@ -1,0 +1,40 @@
+// Tasks: the process minimum. One CPU and, for now, one user process (init), which owns an
+// address space, a kernel stack, credentials and a file table.
+#pragma once
+
+#include <asm/percpu.h>
+#include <asm/ptrace.h>
+#include <kernel/types.h>
+#include <loader/error_or.h>
+
+struct file;
+
+constexpr size_t THREAD_SIZE = 16384; // kernel stack per task (head_64.S's boot stack too)
+constexpr size_t TASK_COMM_LEN = 16;
+constexpr size_t NR_OPEN_DEFAULT = 16;
+
+struct task_struct {
+    int pid;
+    char comm[TASK_COMM_LEN];
+    u32 uid;  // real uid
+    u32 euid; // effective uid: what permission checks use
+    u32 suid; // saved uid
+    u64 pml4_phys;          // the address space (user half private, kernel half shared)
+    u64 kernel_stack_phys;  // THREAD_SIZE bytes, physically contiguous
+    u64 kernel_stack_top;   // direct-map address of its end
+    file* files[NR_OPEN_DEFAULT];
+};
+
+inline task_struct* current() { return cpu0_percpu.current; }
+
+// Create the first user process from the embedded init ELF and enter it in ring 3.
+[[noreturn]] void run_init_process();
+
+// The current task ends with a wait(2)-style status ((code & 0xff) << 8 for exit(code), or the
+// signal number for a kill). For init this is a panic, as on Linux.
+[[noreturn]] void do_exit(long status);
+
+constexpr int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11;
+
+// Stack bounds for the unwinder: the stack containing sp (boot, task or IST), if any.
+bool get_stack_bounds(u64 sp, u64* begin, u64* end);

@@ -1,0 +1,102 @@
+// start_kernel: bring the machine up subsystem by subsystem, then become init.
+//
+// Everything printed to the console before "Run /init as init process" must be the same on
+// lkmemu and on QEMU (tests compare the transcripts): machine-specific details go to KERN_DEBUG,
+// which is kept in the log buffer but not shown on the console by default.
+#include <asm/desc.h>
+#include <asm/percpu.h>
+#include <asm/pgtable.h>
+#include <asm/processor.h>
+#include <kernel/binfmts.h>
+#include <kernel/bootparam.h>
+#include <kernel/console.h>
+#include <kernel/fs.h>
+#include <kernel/harness.h>
+#include <kernel/init.h>
+#include <kernel/irq.h>
+#include <kernel/kallsyms.h>
+#include <kernel/mm.h>
+#include <kernel/module.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/selftest.h>
+#include <kernel/syscalls.h>
+#include <kernel/time.h>
+
+extern "C" const u8 __init_elf_start[], __init_elf_end[]; // user/init_blob.S
+extern "C" [[noreturn]] void enter_user_mode(pt_regs* regs); // entry_64.S
+lkm::ErrorOr<task_struct*> create_task(const char* comm);   // kernel/fork.cpp
+
+namespace {
+
+void mm_init()
+{
+    page_alloc_init();
+    paging_init();
+    page_alloc_free_boot_memory();
+    pr_info("Memory: %luM RAM\n", boot_ram_size_rounded() >> 20);
+    pr_debug("Memory: %luK/%luK available\n", kernel_meminfo.free_pages * 4, kernel_meminfo.total_pages * 4);
+}
+
+} // namespace
+
+void run_init_process()
+{
+    auto created = create_task("init");
+    if (created.is_error())
+        panic("Cannot create the init task: %s", created.error().reason);
+    task_struct* init = created.value();
+    cpu0_percpu.current = init;
+    cpu0_percpu.kernel_stack = init->kernel_stack_top;
+    tss_set_rsp0(init->kernel_stack_top);
+
+    // The frame that enter_user_mode pops sits at the top of init's kernel stack, where the CPU
+    // would have put it had init entered the kernel from ring 3.
+    auto* regs = reinterpret_cast<pt_regs*>(init->kernel_stack_top - sizeof(pt_regs));
+    pr_info("Run %s as init process\n", INIT_PATH);
+    auto exec = kernel_execve(kernel_cmdline.init_argv, kernel_cmdline.init_envp, __init_elf_start,
+                              static_cast<size_t>(__init_elf_end - __init_elf_start), regs);
+    if (exec.is_error())
+        panic("Requested init %s failed (error -%d: %s)", INIT_PATH, exec.error().code, exec.error().reason);
+    enter_user_mode(regs);
+}
+
+void start_kernel()
+{
+    cpu_init();
+    gdt_init();
+    percpu_init();
+    idt_init();
+
+    parse_kernel_cmdline(boot_params.command_line, CmdlinePass::Early);
+    if (kernel_cmdline.loglevel >= 0)
+        console_loglevel = kernel_cmdline.loglevel;
+    if (kernel_cmdline.console_enabled)
+        serial_console_init();
+    kallsyms_init();
+
+    pr_notice("lkmemu kernel version 0.1 (clang %d.%d.%d) x86_64\n", __clang_major__, __clang_minor__,
+              __clang_patchlevel__);
+    pr_notice("Command line: %s\n", boot_params.command_line);
+    parse_kernel_cmdline(boot_params.command_line, CmdlinePass::Full);
+    pr_debug("boot: entered through %s\n", boot_params.protocol == BootProtocol::Pvh ? "PVH" : "the lkmemu boot protocol");
+    for (size_t i = 0; i < boot_params.nr_regions; i++) {
+        const memory_region& r = boot_params.regions[i];
+        pr_debug("boot: memory [%#018lx-%#018lx] type %u\n", r.base, r.base + r.length - 1, r.type);
+    }
+
+    mm_init();
+    init_8259A();
+    time_init();
+    syscall_init();
+    fs_init();
+    module_subsystem_init();
+    harness_init();
+
+    if (kernel_cmdline.selftest_wx)
+        selftest_wx();
+    if (kernel_cmdline.selftest_faults)
+        selftest_faults(); // ends in a panic, by design
+    run_init_process();
+}

@@ -1,0 +1,169 @@
+// register_chrdev / unregister_chrdev as modules see them (the SDK's linux/fs.h): Linux's
+// struct file and file_operations layouts, major 0 picks a free major, and the device node
+// /dev/NAME comes and goes with the registration. The kernel's own character-device layer
+// (fs/char_dev.cpp) has a smaller file_operations; each module registration gets an adapter
+// that holds the kernel-side operations and forwards to the module's, with a Linux-layout
+// struct file per open. As Linux's chrdev_open does with fops_get, open takes a reference on
+// fops->owner (the module's __this_module) and release drops it, so a module with an open file
+// cannot be removed.
+#include "internal.h"
+
+#include <kernel/fs.h>
+#include <kernel/printk.h>
+#include <kernel/slab.h>
+#include <kernel/string.h>
+#include <kernel/vsprintf.h>
+
+extern "C" bool try_module_get(module* owner);
+extern "C" void module_put(module* owner);
+
+namespace {
+
+struct sdk_file;
+struct sdk_file_operations {
+    struct module* owner; // really the address of the owner's __this_module
+    s64 (*llseek)(sdk_file*, s64 offset, int whence);
+    ssize_t (*read)(sdk_file*, u64 buf, size_t count, s64* pos);
+    ssize_t (*write)(sdk_file*, u64 buf, size_t count, s64* pos);
+    int (*open)(void* inode, sdk_file*);
+    int (*release)(void* inode, sdk_file*);
+};
+static_assert(sizeof(sdk_file_operations) == 48 && __builtin_offsetof(sdk_file_operations, read) == 16 &&
+              __builtin_offsetof(sdk_file_operations, release) == 40, "file_operations layout is module ABI");
+
+struct sdk_file {
+    const sdk_file_operations* f_op;
+    u32 f_flags;
+    u32 f_mode;
+    s64 f_pos;
+    void* private_data;
+};
+static_assert(__builtin_offsetof(sdk_file, f_pos) == 16 && __builtin_offsetof(sdk_file, private_data) == 24,
+              "struct file layout is module ABI");
+
+constexpr unsigned FMODE_READ = 1, FMODE_WRITE = 2;
+constexpr unsigned CHRDEV_MAJOR_DYN_FIRST = 254; // Linux hands out dynamic majors from 254 down
+constexpr unsigned CHRDEV_MAJOR_DYN_LAST = 234;
+constexpr size_t MAX_MODULE_CHRDEVS = 16;
+
+struct module_chrdev {
+    file_operations kernel_fops; // first: f->f_op points here
+    const sdk_file_operations* fops;
+    unsigned major;
+    char name[32];
+    char path[48];
+};
+module_chrdev* g_chrdevs[MAX_MODULE_CHRDEVS];
+
+const module_chrdev* adapter_of(const file* f) { return reinterpret_cast<const module_chrdev*>(f->f_op); }
+sdk_file* sdk_file_of(const file* f) { return static_cast<sdk_file*>(f->private_data); }
+
+int adapter_open(file* f)
+{
+    const sdk_file_operations* fops = adapter_of(f)->fops;
+    if (fops->owner && !try_module_get(fops->owner))
+        return -LKM_ENXIO; // the module is going away
+    auto* sf = static_cast<sdk_file*>(kmalloc(sizeof(sdk_file)));
+    if (!sf) {
+        module_put(fops->owner);
+        return -LKM_ENOMEM;
+    }
+    u32 access = f->f_flags & O_ACCMODE;
+    *sf = { fops, f->f_flags, (access != O_WRONLY ? FMODE_READ : 0) | (access != O_RDONLY ? FMODE_WRITE : 0), 0, nullptr };
+    f->private_data = sf;
+    int ret = fops->open ? fops->open(nullptr, sf) : 0;
+    if (ret < 0) {
+        kfree(sf);
+        f->private_data = nullptr;
+        module_put(fops->owner);
+    }
+    return ret;
+}
+
+ssize_t adapter_read(file* f, u64 buf, size_t count)
+{
+    sdk_file* sf = sdk_file_of(f);
+    return sf->f_op->read ? sf->f_op->read(sf, buf, count, &sf->f_pos) : -LKM_EINVAL;
+}
+
+ssize_t adapter_write(file* f, u64 buf, size_t count)
+{
+    sdk_file* sf = sdk_file_of(f);
+    return sf->f_op->write ? sf->f_op->write(sf, buf, count, &sf->f_pos) : -LKM_EINVAL;
+}
+
+void adapter_release(file* f)
+{
+    sdk_file* sf = sdk_file_of(f);
+    const sdk_file_operations* fops = sf->f_op;
+    if (fops->release)
+        fops->release(nullptr, sf);
+    kfree(sf);
+    module_put(fops->owner);
+}
+
+} // namespace
+
+extern "C" {
+
+int export_register_chrdev(unsigned major, const char* name, const sdk_file_operations* fops) asm("register_chrdev");
+int export_register_chrdev(unsigned major, const char* name, const sdk_file_operations* fops)
+{
+    if (!name || !fops || !*name || strlen(name) >= sizeof(module_chrdev::name) || strchr(name, '/'))
+        return -LKM_EINVAL;
+    size_t slot = 0;
+    while (slot < MAX_MODULE_CHRDEVS && g_chrdevs[slot])
+        slot++;
+    for (size_t i = 0; i < MAX_MODULE_CHRDEVS; i++) {
+        if (g_chrdevs[i] && !strcmp(g_chrdevs[i]->name, name))
+            return -LKM_EBUSY;
+    }
+    if (slot == MAX_MODULE_CHRDEVS)
+        return -LKM_EBUSY;
+    auto* dev = static_cast<module_chrdev*>(kmalloc(sizeof(module_chrdev)));
+    if (!dev)
+        return -LKM_ENOMEM;
+    dev->kernel_fops = { adapter_open, adapter_read, adapter_write, adapter_release };
+    dev->fops = fops;
+    strlcpy(dev->name, name, sizeof(dev->name));
+    snprintf(dev->path, sizeof(dev->path), "/dev/%s", name);
+    int ret = -LKM_EBUSY;
+    if (major) {
+        ret = register_chrdev(major, dev->name, &dev->kernel_fops);
+        dev->major = major;
+    } else {
+        for (unsigned m = CHRDEV_MAJOR_DYN_FIRST; m >= CHRDEV_MAJOR_DYN_LAST && ret == -LKM_EBUSY; m--) {
+            ret = register_chrdev(m, dev->name, &dev->kernel_fops);
+            dev->major = m;
+        }
+    }
+    if (ret < 0) {
+        kfree(dev);
+        return ret;
+    }
+    ret = register_device_node(dev->path, dev->major, 0, 0600);
+    if (ret < 0) {
+        unregister_chrdev(dev->major);
+        kfree(dev);
+        return ret;
+    }
+    g_chrdevs[slot] = dev;
+    return major ? 0 : static_cast<int>(dev->major);
+}
+
+void export_unregister_chrdev(unsigned major, const char* name) asm("unregister_chrdev");
+void export_unregister_chrdev(unsigned major, const char* name)
+{
+    for (auto& dev : g_chrdevs) {
+        if (!dev || dev->major != major || !name || strcmp(dev->name, name) != 0)
+            continue;
+        unregister_device_node(dev->path);
+        unregister_chrdev(major);
+        kfree(dev);
+        dev = nullptr;
+        return;
+    }
+    pr_warn("unregister_chrdev: %u %s was not registered\n", major, name ? name : "(null)");
+}
+
+} // extern "C"

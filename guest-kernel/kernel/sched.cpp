@@ -1,0 +1,25 @@
+// Stack bookkeeping for the unwinder: which stacks exist (the boot stack, the current task's
+// kernel stack, the IST stacks).
+#include <kernel/sched.h>
+
+extern "C" char init_stack[], init_stack_top[];
+bool get_ist_stack_bounds(u64 sp, u64* begin, u64* end); // gdt.cpp
+
+bool get_stack_bounds(u64 sp, u64* begin, u64* end)
+{
+    u64 boot_begin = reinterpret_cast<u64>(init_stack), boot_end = reinterpret_cast<u64>(init_stack_top);
+    if (sp >= boot_begin && sp < boot_end) {
+        *begin = boot_begin;
+        *end = boot_end;
+        return true;
+    }
+    if (task_struct* task = current()) {
+        u64 top = task->kernel_stack_top;
+        if (sp >= top - THREAD_SIZE && sp < top) {
+            *begin = top - THREAD_SIZE;
+            *end = top;
+            return true;
+        }
+    }
+    return get_ist_stack_bounds(sp, begin, end);
+}

@@ -1,0 +1,64 @@
+// Timekeeping from the PIT tick: jiffies, and the printk clock derived from it.
+#include <abi/lkmemu/errno.h>
+#include <asm/processor.h>
+#include <asm/uaccess.h>
+#include <kernel/irq.h>
+#include <kernel/printk.h>
+#include <kernel/syscalls.h>
+#include <kernel/time.h>
+#include <kernel/timer.h>
+
+void setup_pit_timer(); // drivers/i8254.cpp
+
+volatile u64 jiffies;
+
+namespace {
+bool g_timer_running;
+}
+
+u64 local_clock() { return g_timer_running ? jiffies * (1000000000ull / HZ) : 0; }
+
+void timer_interrupt()
+{
+    jiffies = jiffies + 1;
+    run_timers();
+}
+
+void time_init()
+{
+    setup_pit_timer();
+    request_irq(0, timer_interrupt, "timer");
+    g_timer_running = true;
+    // Wait for the first tick with interrupts on and the CPU halted in between, as Linux's
+    // calibrate_delay waits for a jiffy: proof that the timer interrupt really arrives.
+    u64 start = jiffies;
+    while (jiffies == start)
+        safe_halt();
+    local_irq_disable();
+    pr_info("clocksource: PIT at %lu Hz, jiffies running\n", HZ);
+}
+
+// nanosleep(2): the only place the kernel waits with interrupts on. The CPU halts between ticks
+// (timer callbacks run from those ticks) until jiffies reaches the deadline, rounded up to a tick.
+// Nothing can interrupt the sleep (no signals), so rem is never written.
+long sys_nanosleep(u64 req, u64 rem)
+{
+    (void)rem;
+    struct {
+        s64 tv_sec;
+        s64 tv_nsec;
+    } ts;
+    if (copy_from_user(&ts, req, sizeof(ts)))
+        return -LKM_EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+        return -LKM_EINVAL;
+    constexpr u64 NSEC_PER_TICK = 1000000000ull / HZ;
+    u64 max_seconds = 86400ull * 365; // beyond a year, sleep a year: jiffies cannot overflow
+    u64 seconds = min(static_cast<u64>(ts.tv_sec), max_seconds);
+    u64 ticks = seconds * HZ + (static_cast<u64>(ts.tv_nsec) + NSEC_PER_TICK - 1) / NSEC_PER_TICK;
+    u64 deadline = jiffies + ticks;
+    while (static_cast<s64>(jiffies - deadline) < 0)
+        safe_halt();
+    local_irq_disable();
+    return 0;
+}

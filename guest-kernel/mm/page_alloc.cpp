@@ -1,0 +1,121 @@
+// The physical page allocator: one bit per 4 KiB page of the first 4 GiB (set = in use), built
+// from the boot memory map. Simple and exact, which is what the host's meminfo checks need.
+#include <asm/page.h>
+#include <kernel/bootparam.h>
+#include <kernel/mm.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+
+extern "C" char __image_phys_start[], __image_phys_end[];
+
+meminfo_counters kernel_meminfo;
+
+namespace {
+
+constexpr u64 MAX_PHYS = 4ull << 30; // the boot page tables identity-map this much
+constexpr u64 MAX_PFN = MAX_PHYS / PAGE_SIZE;
+
+u64 g_bitmap[MAX_PFN / 64];
+u64 g_max_pfn;    // one past the highest usable page
+u64 g_next_fit;   // where the next search starts
+
+bool page_in_use(u64 pfn) { return g_bitmap[pfn / 64] & (1ull << (pfn % 64)); }
+void mark_in_use(u64 pfn) { g_bitmap[pfn / 64] |= 1ull << (pfn % 64); }
+void mark_free(u64 pfn) { g_bitmap[pfn / 64] &= ~(1ull << (pfn % 64)); }
+
+// Release [base, base + length) to the allocator (whole pages inside it only).
+void free_range(u64 base, u64 length)
+{
+    u64 first = align_up(base, PAGE_SIZE) / PAGE_SIZE;
+    u64 last = min(align_down(base + length, PAGE_SIZE), MAX_PHYS) / PAGE_SIZE;
+    for (u64 pfn = first; pfn < last; pfn++) {
+        if (pfn == 0 || !page_in_use(pfn))
+            continue; // page 0 stays reserved: a null physical address must never be valid
+        mark_free(pfn);
+        kernel_meminfo.total_pages++;
+        kernel_meminfo.free_pages++;
+        g_max_pfn = max(g_max_pfn, pfn + 1);
+    }
+}
+
+void reserve_range(u64 base, u64 length)
+{
+    u64 first = align_down(base, PAGE_SIZE) / PAGE_SIZE;
+    u64 last = min(align_up(base + length, PAGE_SIZE), MAX_PHYS) / PAGE_SIZE;
+    for (u64 pfn = first; pfn < last; pfn++) {
+        if (page_in_use(pfn))
+            continue;
+        mark_in_use(pfn);
+        kernel_meminfo.total_pages--;
+        kernel_meminfo.free_pages--;
+    }
+}
+
+} // namespace
+
+void page_alloc_init()
+{
+    memset(g_bitmap, 0xff, sizeof(g_bitmap));
+    for (size_t i = 0; i < boot_params.nr_regions; i++) {
+        const memory_region& r = boot_params.regions[i];
+        if (r.type == LKMEMU_MEMORY_USABLE)
+            free_range(r.base, r.length);
+    }
+    // Under PVH the firmware's map calls the kernel image plain RAM: take it out.
+    u64 image_start = reinterpret_cast<u64>(__image_phys_start);
+    u64 image_end = reinterpret_cast<u64>(__image_phys_end);
+    reserve_range(image_start, image_end - image_start);
+    g_next_fit = 1;
+    pr_debug("page_alloc: %lu pages usable, %lu free, kernel image %#lx-%#lx\n",
+             kernel_meminfo.total_pages, kernel_meminfo.free_pages, image_start, image_end);
+}
+
+void page_alloc_free_boot_memory()
+{
+    u64 before = kernel_meminfo.free_pages;
+    for (size_t i = 0; i < boot_params.nr_regions; i++) {
+        const memory_region& r = boot_params.regions[i];
+        if (r.type == LKMEMU_MEMORY_BOOT)
+            free_range(r.base, r.length);
+    }
+    if (kernel_meminfo.free_pages != before)
+        pr_debug("page_alloc: freed %lu pages of boot memory\n", kernel_meminfo.free_pages - before);
+}
+
+lkm::ErrorOr<u64> alloc_pages(size_t count)
+{
+    if (count == 0 || count > g_max_pfn)
+        return lkm::Error::from_errno(LKM_ENOMEM, "alloc_pages: impossible size");
+    // First fit from the last allocation, wrapping once.
+    for (int pass = 0; pass < 2; pass++) {
+        u64 start = pass == 0 ? g_next_fit : 1;
+        u64 end = pass == 0 ? g_max_pfn : min(g_next_fit + count, g_max_pfn);
+        u64 run = 0;
+        for (u64 pfn = start; pfn < end; pfn++) {
+            run = page_in_use(pfn) ? 0 : run + 1;
+            if (run < count)
+                continue;
+            u64 first = pfn + 1 - count;
+            for (u64 p = first; p <= pfn; p++)
+                mark_in_use(p);
+            kernel_meminfo.free_pages -= count;
+            g_next_fit = pfn + 1;
+            memset(__va(first * PAGE_SIZE), 0, count * PAGE_SIZE);
+            return first * PAGE_SIZE;
+        }
+    }
+    return lkm::Error::from_errno(LKM_ENOMEM, "alloc_pages: out of physical memory");
+}
+
+void free_pages(u64 phys, size_t count)
+{
+    u64 first = phys / PAGE_SIZE;
+    for (u64 pfn = first; pfn < first + count; pfn++) {
+        if (pfn == 0 || pfn >= g_max_pfn || !page_in_use(pfn)) {
+            pr_err("free_pages: bad page %#lx (double free or never allocated)\n", pfn * PAGE_SIZE);
+            continue;
+        }
+        mark_free(pfn);
+        kernel_meminfo.free_pages++;
+    }
+}

@@ -1,0 +1,70 @@
+// System call wrappers for init: the x86-64 Linux convention (number in RAX, arguments in RDI,
+// RSI, RDX, R10, R8, R9; SYSCALL clobbers RCX and R11; the result or -errno in RAX).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace sys {
+
+enum : long {
+    NR_read = 0,
+    NR_write = 1,
+    NR_open = 2,
+    NR_close = 3,
+    NR_nanosleep = 35,
+    NR_exit = 60,
+    NR_getuid = 102,
+    NR_syslog = 103,
+    NR_setuid = 105,
+    NR_setresuid = 117,
+    NR_reboot = 169,
+    NR_init_module = 175,
+    NR_delete_module = 176,
+};
+
+inline long syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0)
+{
+    long ret;
+    register long r10 asm("r10") = d;
+    asm volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+    return ret;
+}
+
+constexpr int O_RDONLY = 0;
+constexpr int O_RDWR = 2;
+constexpr int SYSLOG_ACTION_READ_ALL = 3;
+constexpr long LINUX_REBOOT_MAGIC1 = 0xfee1dead;
+constexpr long LINUX_REBOOT_MAGIC2 = 672274793;
+constexpr long LINUX_REBOOT_CMD_POWER_OFF = 0x4321fedc;
+
+inline long read(int fd, void* buf, size_t count) { return syscall(NR_read, fd, reinterpret_cast<long>(buf), static_cast<long>(count)); }
+inline long write(int fd, const void* buf, size_t count) { return syscall(NR_write, fd, reinterpret_cast<long>(buf), static_cast<long>(count)); }
+inline long open(const char* path, int flags) { return syscall(NR_open, reinterpret_cast<long>(path), flags, 0); }
+inline long close(int fd) { return syscall(NR_close, fd); }
+inline long syslog(int type, char* buf, int len) { return syscall(NR_syslog, type, reinterpret_cast<long>(buf), len); }
+inline long getuid() { return syscall(NR_getuid); }
+inline long setuid(unsigned uid) { return syscall(NR_setuid, uid); }
+inline long setresuid(unsigned ruid, unsigned euid, unsigned suid) { return syscall(NR_setresuid, ruid, euid, suid); }
+constexpr unsigned UID_UNCHANGED = static_cast<unsigned>(-1);
+inline long reboot(long cmd) { return syscall(NR_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, cmd, 0); }
+inline long init_module(const void* image, size_t length, const char* params)
+{
+    return syscall(NR_init_module, reinterpret_cast<long>(image), static_cast<long>(length), reinterpret_cast<long>(params));
+}
+inline long delete_module(const char* name, unsigned flags)
+{
+    return syscall(NR_delete_module, reinterpret_cast<long>(name), static_cast<long>(flags));
+}
+struct timespec {
+    long tv_sec;
+    long tv_nsec;
+};
+inline long nanosleep(const timespec* request) { return syscall(NR_nanosleep, reinterpret_cast<long>(request), 0); }
+[[noreturn]] inline void exit(int code)
+{
+    syscall(NR_exit, code);
+    __builtin_unreachable();
+}
+
+} // namespace sys

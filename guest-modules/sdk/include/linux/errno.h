@@ -1,0 +1,39 @@
+// Linux's errno names for module code (linux/errno.h). The values come from the one list the
+// kernel and the host share, abi/lkmemu/errno.h; functions return them negated (-ENODEV).
+#pragma once
+
+#include <abi/lkmemu/errno.h>
+
+#define EPERM LKM_EPERM
+#define ENOENT LKM_ENOENT
+#define ESRCH LKM_ESRCH
+#define EINTR LKM_EINTR
+#define EIO LKM_EIO
+#define ENXIO LKM_ENXIO
+#define E2BIG LKM_E2BIG
+#define ENOEXEC LKM_ENOEXEC
+#define EBADF LKM_EBADF
+#define EAGAIN LKM_EAGAIN
+#define ENOMEM LKM_ENOMEM
+#define EACCES LKM_EACCES
+#define EFAULT LKM_EFAULT
+#define EBUSY LKM_EBUSY
+#define EEXIST LKM_EEXIST
+#define ENODEV LKM_ENODEV
+#define ENOTDIR LKM_ENOTDIR
+#define EISDIR LKM_EISDIR
+#define EINVAL LKM_EINVAL
+#define EMFILE LKM_EMFILE
+#define ENOTTY LKM_ENOTTY
+#define EFBIG LKM_EFBIG
+#define ENOSPC LKM_ENOSPC
+#define ESPIPE LKM_ESPIPE
+#define ERANGE LKM_ERANGE
+#define ENAMETOOLONG LKM_ENAMETOOLONG
+#define ENOSYS LKM_ENOSYS
+#define ENOTEMPTY LKM_ENOTEMPTY
+#define ENOKEY LKM_ENOKEY
+#define EKEYREJECTED LKM_EKEYREJECTED
+#define ENOTSUP LKM_ENOTSUP
+#define ETIMEDOUT LKM_ETIMEDOUT
+#define EWOULDBLOCK LKM_EWOULDBLOCK

@@ -1,0 +1,401 @@
+#!/usr/bin/env python3
+"""modpost: the second stage of building modules, as in Linux (scripts/mod/modpost.c).
+
+Stage one compiled each module's sources and linked them with `ld.lld -r` into NAME.o. This step
+reads all of those objects together, so that it knows every module's exports, and for each
+module:
+  - finds init_module / cleanup_module (what module_init / module_exit define),
+  - resolves its undefined symbols against the kernel's exports (kernel-exports.txt) and the
+    other modules' __ksymtab / __ksymtab_gpl, warning about unresolved ones as Linux does:
+        WARNING: modpost: "foo" [unresolved.ko] undefined!
+  - refuses what the kernel would refuse anyway: a missing MODULE_LICENSE(), a GPL-incompatible
+    module using a GPL-only export, a symbol exported twice, a writable+executable section,
+  - warns about section mismatches: code or data that outlives init referring to __init code
+    or __initdata, which the kernel frees after init,
+  - writes NAME.mod.c: __this_module (struct lkm_this_module in .gnu.linkonce.this_module: name,
+    init, exit) and the .modinfo records name=, vermagic= and depends= (the modules whose
+    exports it uses).
+It also writes Module.symvers, Linux's list of every module export.
+
+Errors make modpost fail; --warn-only NAME turns NAME's errors into warnings (Linux's
+KBUILD_MODPOST_WARN), for samples that exist to be refused by the kernel.
+
+Symbols are read with llvm-nm, sections and relocations with llvm-readobj, section strings
+with llvm-readelf, so this script needs nothing beyond the Python standard library.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MODULE_NAME_LEN = 56  # LKM_MODULE_NAME_LEN, including the NUL
+SHF_WRITE = 0x1
+SHF_ALLOC = 0x2
+SHF_EXECINSTR = 0x4
+
+# Freed once init has returned: nothing that outlives init may point into them.
+INIT_SECTIONS = (".init.text", ".init.data", ".init.rodata")
+
+# Linux's license_is_gpl_compatible(); the kernel applies the same list when it loads a module.
+GPL_COMPATIBLE_LICENSES = {
+    "GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL",
+}
+
+# Symbols a module may leave undefined because modpost itself provides them (in NAME.mod.c).
+PROVIDED_BY_MODPOST = {"__this_module"}
+
+KSYMTAB_SECTIONS = {"__ksymtab": False, "__ksymtab_gpl": True}  # section -> GPL-only
+KERNEL_SYMBOL_SIZE = 16  # struct lkm_kernel_symbol: value, name
+
+
+class ToolError(Exception):
+    pass
+
+
+@dataclass
+class Export:
+    name: str
+    gpl_only: bool
+    owner: str  # module name, or "vmlinux" for the kernel
+
+
+@dataclass
+class Symbol:
+    name: str
+    value: int
+    cls: str  # llvm-nm's class letter: U undefined, T/t text, D/d data, ...
+    type: str  # FUNC, OBJECT, NOTYPE ...
+    section: str
+    size: int = 0
+
+
+@dataclass
+class ModuleObject:
+    name: str
+    path: Path
+    symbols: dict = field(default_factory=dict)  # name -> Symbol
+    undefined: list = field(default_factory=list)  # strong undefined symbol names
+    sections: list = field(default_factory=list)  # (name, flags)
+    relocations: dict = field(default_factory=dict)  # target section -> [(offset, type, symbol, addend)]
+    modinfo: list = field(default_factory=list)  # "key=value" strings
+    exports: list = field(default_factory=list)  # Export
+    errors: list = field(default_factory=list)  # messages found while reading
+
+
+class Tools:
+    def __init__(self, nm, readobj, readelf):
+        self.nm, self.readobj, self.readelf = nm, readobj, readelf
+
+    @staticmethod
+    def run(argv):
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, errors="replace")
+        except OSError as e:
+            raise ToolError(f"cannot run {argv[0]}: {e.strerror}")
+        if done.returncode != 0:
+            raise ToolError(f"{' '.join(argv)} failed: {done.stderr.strip()}")
+        return done.stdout
+
+
+def read_symbols(tools, obj):
+    # sysv format: Name | Value | Class | Type | Size | Line | Section
+    for line in Tools.run([tools.nm, "--format=sysv", str(obj.path)]).splitlines():
+        fields = [f.strip() for f in line.split("|")]
+        if len(fields) != 7 or not fields[0]:
+            continue
+        name, value, cls, sym_type, size, _, section = fields
+        sym = Symbol(name, int(value, 16) if value else 0, cls, sym_type, section, int(size, 16) if size else 0)
+        if cls == "U":
+            obj.undefined.append(name)
+        elif cls in ("w", "v") and section == "*UND*":
+            continue  # weak and undefined: may stay unresolved (0), as in Linux
+        else:
+            obj.symbols[name] = sym
+
+
+def read_sections(tools, obj):
+    text = Tools.run([tools.readobj, "--sections", str(obj.path)])
+    for match in re.finditer(r"Name: (\S*) \(\d+\)\n\s+Type: \S+ \(\S+\)\n\s+Flags \[ \((0x[0-9A-Fa-f]+)\)",
+                             text):
+        obj.sections.append((match.group(1), int(match.group(2), 16)))
+
+
+def read_strings(tools, obj, section):
+    """A string section as {offset: string}, from llvm-readelf's string dump."""
+    strings = {}
+    text = Tools.run([tools.readelf, f"--string-dump={section}", str(obj.path)])
+    for match in re.finditer(r"^\[\s*([0-9a-f]+)\] (.*)$", text, re.MULTILINE):
+        strings[int(match.group(1), 16)] = match.group(2)
+    return strings
+
+
+def read_relocations(tools, obj):
+    """obj.relocations: {target section: [(offset, type, symbol, addend)]}, for the sections that
+    are loaded (relocations of debug information are not modpost's business)."""
+    loaded = {name for name, flags in obj.sections if flags & SHF_ALLOC}
+    current = None
+    text = Tools.run([tools.readobj, "--relocations", str(obj.path)])
+    for line in text.splitlines():
+        header = re.match(r"\s*Section \(\d+\) \.rela(\S+) \{", line)
+        if header:
+            current = header.group(1) if header.group(1) in loaded else None
+            if current:
+                obj.relocations.setdefault(current, [])
+            continue
+        if current is None:
+            continue
+        entry = re.match(r"\s*0x([0-9A-Fa-f]+) (\S+) (\S+) (-?0x[0-9A-Fa-f]+)$", line)
+        if entry:
+            obj.relocations[current].append((int(entry.group(1), 16), entry.group(2), entry.group(3),
+                                             int(entry.group(4), 16)))
+
+
+def read_exports(tools, obj):
+    present = {name for name, _ in obj.sections}
+    tables = [s for s in KSYMTAB_SECTIONS if s in present]
+    if not tables:
+        return
+    strings = read_strings(tools, obj, "__ksymtab_strings") if "__ksymtab_strings" in present else {}
+    relocations = obj.relocations
+    for table in tables:
+        entries = {}  # entry index -> {field offset: (symbol, addend)}
+        for offset, rel_type, symbol, addend in relocations.get(table, []):
+            if rel_type != "R_X86_64_64":
+                obj.errors.append(f"{table}+{offset:#x}: unexpected relocation {rel_type}")
+                continue
+            entries.setdefault(offset // KERNEL_SYMBOL_SIZE, {})[offset % KERNEL_SYMBOL_SIZE] = (symbol, addend)
+        for index in sorted(entries):
+            value, name = entries[index].get(0), entries[index].get(8)
+            if value is None or name is None:
+                obj.errors.append(f"{table} entry {index} is not relocated (value and name)")
+                continue
+            name_sym, name_addend = name
+            base = 0 if name_sym == "__ksymtab_strings" else obj.symbols.get(name_sym, Symbol("", 0, "", "", "")).value
+            export_name = strings.get(base + name_addend)
+            if export_name is None:
+                obj.errors.append(f"{table} entry {index}: its name is not a string in __ksymtab_strings")
+                continue
+            target, _ = value
+            if target != export_name:
+                obj.errors.append(f"exported symbol '{export_name}' is '{target}': only global symbols "
+                                  "with C linkage can be exported (not static; extern \"C\" in C++)")
+                continue
+            if export_name not in obj.symbols or not obj.symbols[export_name].cls.isupper():
+                obj.errors.append(f"\"{export_name}\" is exported but not defined as a global symbol")
+                continue
+            obj.exports.append(Export(export_name, KSYMTAB_SECTIONS[table], obj.name))
+
+
+def read_module(tools, path):
+    obj = ModuleObject(name=path.stem, path=path)
+    read_symbols(tools, obj)
+    read_sections(tools, obj)
+    read_relocations(tools, obj)
+    if any(name == ".modinfo" for name, _ in obj.sections):
+        obj.modinfo = list(read_strings(tools, obj, ".modinfo").values())
+    read_exports(tools, obj)
+    return obj
+
+
+def read_kernel_exports(path):
+    """kernel-exports.txt: `NAME` or `NAME GPL` per line, '#' starts a comment."""
+    exports = {}
+    for number, line in enumerate(Path(path).read_text().splitlines(), 1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) > 2 or (len(words) == 2 and words[1] != "GPL"):
+            raise ToolError(f"{path}:{number}: expected 'NAME' or 'NAME GPL', got '{line.strip()}'")
+        exports[words[0]] = Export(words[0], len(words) == 2, "vmlinux")
+    return exports
+
+
+def modinfo_value(obj, key):
+    values = [record.split("=", 1)[1] for record in obj.modinfo if record.startswith(key + "=")]
+    return values[0] if values else None
+
+
+class Report:
+    """Collects diagnostics in Linux's words; errors of --warn-only modules become warnings."""
+
+    def __init__(self, warn_only):
+        self.warn_only = warn_only
+        self.failed = False
+
+    def warning(self, message):
+        print(f"WARNING: modpost: {message}", file=sys.stderr)
+
+    def error(self, module, message):
+        if module in self.warn_only:
+            self.warning(message)
+        else:
+            print(f"ERROR: modpost: {message}", file=sys.stderr)
+            self.failed = True
+
+
+def referrer(obj, section, offset):
+    """The symbol of `section` that contains `offset`, as Linux names it: "name+0xoff"."""
+    for sym in obj.symbols.values():
+        if sym.section == section and sym.size and sym.value <= offset < sym.value + sym.size:
+            return sym.name if offset == sym.value else f"{sym.name}+{offset - sym.value:#x}"
+    return f"{section}+{offset:#x}"
+
+
+def check_section_mismatches(obj, report):
+    """Linux's section mismatch check: loaded code or data that refers to __init code or data
+    would use freed memory once init has returned."""
+    for source, relocations in obj.relocations.items():
+        if source.startswith(INIT_SECTIONS) or source.startswith(".discard"):
+            continue
+        for offset, rel_type, symbol, addend in relocations:
+            sym = obj.symbols.get(symbol)
+            target = sym.section if sym is not None else symbol  # else a section symbol
+            if target in INIT_SECTIONS:
+                if sym is not None:
+                    shown = symbol
+                else:  # section+addend: name what is there (PC-relative addends are offset by -4)
+                    pc_relative = rel_type in ("R_X86_64_PC32", "R_X86_64_PLT32")
+                    shown = referrer(obj, target, addend + (4 if pc_relative else 0))
+                report.warning(f"{obj.name}.o: section mismatch in reference: "
+                               f"{referrer(obj, source, offset)} (section: {source}) -> {shown} "
+                               f"(section: {target})")
+
+
+def check_module(obj, exports, report):
+    """Resolves obj's symbols; returns the sorted names of the modules it depends on."""
+    for message in obj.errors:
+        report.error(obj.name, f"{obj.name}.o: {message}")
+    if not re.fullmatch(r"[A-Za-z0-9_]+", obj.name) or len(obj.name) >= MODULE_NAME_LEN:
+        report.error(obj.name, f"module name '{obj.name}' must be 1-{MODULE_NAME_LEN - 1} "
+                               "characters of [A-Za-z0-9_]")
+    license = modinfo_value(obj, "license")
+    if license is None:
+        report.error(obj.name, f"missing MODULE_LICENSE() in {obj.path}")
+    gpl_compatible = license in GPL_COMPATIBLE_LICENSES
+    for key in ("name", "vermagic", "depends"):
+        if modinfo_value(obj, key) is not None:
+            report.error(obj.name, f"{obj.name}.o: .modinfo '{key}=' is modpost's to write")
+    for name, flags in obj.sections:
+        if flags & SHF_WRITE and flags & SHF_EXECINSTR:
+            report.error(obj.name, f"{obj.name}.o: section {name} is both writable and executable")
+    check_section_mismatches(obj, report)
+    for function in ("init_module", "cleanup_module"):
+        sym = obj.symbols.get(function)
+        if sym is not None and (sym.type != "FUNC" or not sym.cls.isupper()):
+            report.error(obj.name, f"{obj.name}.o: {function} must be a global function "
+                                   "(use module_init/module_exit)")
+
+    depends = set()
+    for name in sorted(obj.undefined):
+        if name in PROVIDED_BY_MODPOST:
+            continue
+        export = exports.get(name)
+        if export is None or export.owner == obj.name:
+            report.warning(f"\"{name}\" [{obj.name}.ko] undefined!")
+            continue
+        if export.gpl_only and not gpl_compatible:
+            report.error(obj.name, f"GPL-incompatible module {obj.name}.ko uses GPL-only symbol '{name}'")
+        if export.owner != "vmlinux":
+            depends.add(export.owner)
+    return sorted(depends)
+
+
+def mod_c(obj, depends):
+    init = "init_module" in obj.symbols
+    exit_ = "cleanup_module" in obj.symbols
+    lines = [
+        f"// Generated by modpost for module {obj.name}: do not edit.",
+        "#include <abi/lkmemu/module_abi.h>",
+        "#include <linux/moduleparam.h>",
+        "#include <linux/vermagic.h>",
+        "",
+    ]
+    if init:
+        lines.append("extern int init_module(void);")
+    if exit_:
+        lines.append("extern void cleanup_module(void);")
+    lines += [
+        "",
+        "__visible struct lkm_this_module __this_module",
+        "    __section(\".gnu.linkonce.this_module\") __used __aligned(8) = {",
+        "    .abi_version = LKM_THIS_MODULE_ABI,",
+        f"    .name = \"{obj.name}\",",
+        f"    .init = {'(uint64_t)(uintptr_t)&init_module' if init else '0'},",
+        f"    .exit = {'(uint64_t)(uintptr_t)&cleanup_module' if exit_ else '0'},",
+        "};",
+        "",
+        f"__MODULE_INFO(name, name, \"{obj.name}\");",
+        "__MODULE_INFO(vermagic, vermagic, VERMAGIC_STRING);",
+        f"__MODULE_INFO(depends, depends, \"{','.join(depends)}\");",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_if_changed(path, text):
+    """Leaves an unchanged file alone, so the build does not recompile what did not change."""
+    path = Path(path)
+    if path.exists() and path.read_text() == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("objects", nargs="+", type=Path, help="each module's NAME.o (ld -r output)")
+    parser.add_argument("--kernel-exports", required=True, help="kernel-exports.txt")
+    parser.add_argument("--outdir", required=True, type=Path,
+                        help="NAME.mod.c goes to OUTDIR/NAME/NAME.mod.c")
+    parser.add_argument("--symvers", type=Path, help="write Module.symvers here")
+    parser.add_argument("--warn-only", action="append", default=[], metavar="NAME",
+                        help="report NAME's errors as warnings (it is built to be refused)")
+    parser.add_argument("--llvm-nm", default="llvm-nm")
+    parser.add_argument("--llvm-readobj", default="llvm-readobj")
+    parser.add_argument("--llvm-readelf", default="llvm-readelf")
+    args = parser.parse_args()
+
+    tools = Tools(args.llvm_nm, args.llvm_readobj, args.llvm_readelf)
+    report = Report(set(args.warn_only))
+    try:
+        exports = read_kernel_exports(args.kernel_exports)
+        with concurrent.futures.ThreadPoolExecutor() as pool:
+            modules = list(pool.map(lambda p: read_module(tools, p), args.objects))
+    except ToolError as e:
+        print(f"ERROR: modpost: {e}", file=sys.stderr)
+        return 1
+
+    names = [m.name for m in modules]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        report.error(name, f"module {name} is built twice")
+    for module in modules:
+        for export in module.exports:
+            previous = exports.get(export.name)
+            if previous is not None:
+                report.error(module.name, f"'{export.name}' exported twice. Previous export was in "
+                                          f"{previous.owner}{'' if previous.owner == 'vmlinux' else '.ko'}")
+                continue
+            exports[export.name] = export
+
+    outputs = {m.name: mod_c(m, check_module(m, exports, report)) for m in modules}
+    if report.failed:
+        return 1
+    for name, text in outputs.items():
+        write_if_changed(args.outdir / name / f"{name}.mod.c", text)
+    if args.symvers:
+        # Linux's format: CRC, symbol, module, export type, namespace (no CRCs here: 0).
+        rows = [f"0x00000000\t{e.name}\t{e.owner}\t{'EXPORT_SYMBOL_GPL' if e.gpl_only else 'EXPORT_SYMBOL'}\t"
+                for e in sorted(exports.values(), key=lambda e: (e.owner, e.name)) if e.owner != "vmlinux"]
+        write_if_changed(args.symvers, "".join(row + "\n" for row in rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

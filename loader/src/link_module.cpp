@@ -1,0 +1,19 @@
+// The whole pipeline, for callers that need no step in between (host tools, tests, the fuzzer).
+// The kernel may call the stages itself, e.g. to check vermagic between setup and layout.
+#include <loader/loader.h>
+
+namespace lkm {
+
+ErrorOr<void> link_module(load_info& info, ModuleMemoryProvider& provider, SymbolResolver& resolver)
+{
+    TRY(elf_validity_check(info));
+    TRY(setup_load_info(info));
+    TRY(layout_sections(info));
+    TRY(move_module(info, provider));
+    TRY(simplify_symbols(info, resolver));
+    TRY(apply_relocations(info));
+    TRY(find_module_sections(info));
+    return {};
+}
+
+} // namespace lkm

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Fuzz the module loader (loader/fuzz, libFuzzer + ASan + UBSan).
+#
+#   scripts/fuzz.sh SECONDS [--build DIR]   fuzz for SECONDS; the corpus grows in DIR/loader-fuzz/corpus
+#   scripts/fuzz.sh --runs N [--build DIR]  exactly N executions from the seeds in a fresh corpus (the
+#                                           ctest smoke: fixed work, no timing)
+#
+# DIR is the CMake build folder (default: build, or $LKMEMU_BUILD). Seeds are the loader's test
+# objects (DIR/tests/loader/objects), real modules from clang and gcc. Crashes are written to
+# DIR/loader-fuzz/artifacts/ and make the script exit non-zero. The last lines of libFuzzer's
+# output give execs per second (exec/s) for docs/benchmarks.md.
+set -euo pipefail
+
+usage() { sed -n '2,12p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${LKMEMU_BUILD:-$repo/build}
+seconds="" runs="" fuzzer=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=${2:?}; shift 2 ;;
+    --build) build=${2:?}; shift 2 ;;
+    --fuzzer) fuzzer=${2:?}; shift 2 ;; # the binary, when not in DIR/bin
+    -h|--help) usage ;;
+    *) [[ "$1" =~ ^[0-9]+$ ]] && [ -z "$seconds" ] || usage; seconds=$1; shift ;;
+  esac
+done
+[ -n "$seconds" ] || [ -n "$runs" ] || usage
+
+if [ ! -d "$build" ]; then
+  echo "fuzz.sh: no build folder $build (configure with cmake first, or pass --build DIR)" >&2
+  exit 1
+fi
+build=$(cd "$build" && pwd)
+fuzzer=${fuzzer:-$build/bin/lkmemu_loader_fuzz}
+seeds=$build/tests/loader/objects
+if [ ! -x "$fuzzer" ]; then
+  echo "fuzz.sh: no fuzzer at $fuzzer (configure with -DLKMEMU_FUZZ=ON and build lkmemu_loader_fuzz)" >&2
+  exit 1
+fi
+if ! ls "$seeds"/*.o >/dev/null 2>&1; then
+  echo "fuzz.sh: no seed objects in $seeds (build lkmemu_loader_test_objects)" >&2
+  exit 1
+fi
+
+work=$build/loader-fuzz
+mkdir -p "$work/artifacts"
+common=(-artifact_prefix="$work/artifacts/" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1)
+
+if [ -n "$runs" ]; then
+  corpus=$(mktemp -d "$work/smoke.XXXXXX")
+  trap 'rm -rf "$corpus"' EXIT
+  cp "$seeds"/*.o "$seeds"/*.ko "$corpus"/
+  exec_status=0
+  "$fuzzer" "${common[@]}" -seed=1 -runs="$runs" "$corpus" || exec_status=$?
+  exit $exec_status
+fi
+
+mkdir -p "$work/corpus"
+cp -n "$seeds"/*.o "$seeds"/*.ko "$work/corpus"/ 2>/dev/null || true
+exec "$fuzzer" "${common[@]}" -max_total_time="$seconds" "$work/corpus"

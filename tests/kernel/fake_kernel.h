@@ -1,0 +1,8 @@
+// Host stand-ins for printk and panic (fake_kernel.cpp): printk records each message (level
+// prefix included) so tests can assert log lines; panic throws std::logic_error("panic: ...").
+#pragma once
+
+#include <string>
+#include <vector>
+
+std::vector<std::string>& fake_printk_log();
