@@ -46,10 +46,11 @@ public:
     std::optional<PageFault> probe_system_write(uint64_t va, uint64_t length) const;
 
     const std::optional<Error>& engine_error() const { return m_engine_error; }
-
-private:
+    // For engine calls made where no error can be returned (inside hooks): keeps the first
+    // failure for the run loop to report.
     void note(uc_err, const char* what) const;
 
+private:
     uc_engine* m_uc;
     const Mmu& m_mmu;
     mutable std::optional<Error> m_engine_error;

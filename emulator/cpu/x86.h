@@ -31,6 +31,7 @@ inline constexpr uint64_t wp = 1ull << 16, pg = 1ull << 31;
 
 namespace cr4 {
 inline constexpr uint64_t pae = 1ull << 5, osfxsr = 1ull << 9, osxmmexcpt = 1ull << 10;
+inline constexpr uint64_t smep = 1ull << 20, smap = 1ull << 21;
 } // namespace cr4
 
 namespace msr {

@@ -48,7 +48,7 @@ void Machine::Impl::on_breakpoint(uint64_t address)
     }
     if (!debug_stop)
         debug_stop = RunResult { StopReason::Breakpoint, 0, fmt::format("breakpoint at {:#x}", address), address };
-    uc_emu_stop(uc.get());
+    stop_engine();
 }
 
 void Machine::Impl::on_watched_access(uc_mem_type type, uint64_t address)
@@ -81,7 +81,7 @@ void Machine::Impl::on_instruction_after_watch(uint64_t address)
     if (pending_watch_hit && !gate.is_hidden(address)) {
         if (!debug_stop)
             debug_stop = take_debug_stop();
-        uc_emu_stop(uc.get());
+        stop_engine();
     }
 }
 
@@ -103,7 +103,9 @@ std::optional<RunResult> Machine::Impl::take_debug_stop()
 
 void Machine::Impl::on_observed_instruction(uint64_t address)
 {
-    if (!observer || gate.is_hidden(address))
+    // After a power-off the engine still finishes its current translated block (uc_emu_stop
+    // takes effect at the next block); those instructions are not part of the guest's run.
+    if (!observer || gate.is_hidden(address) || power_off_status)
         return;
     uint8_t bytes[15];
     size_t length = sizeof bytes;
@@ -136,19 +138,21 @@ void Machine::Impl::follow_syscall_return(uint64_t return_rip)
     if (!observer)
         return;
     if (syscall_return_hook)
-        uc_hook_del(uc.get(), syscall_return_hook);
+        cpu.note(uc_hook_del(uc.get(), syscall_return_hook), "removing the syscall-return hook");
     syscall_return_hook = 0;
-    // Tracing only: if the hook cannot be added the trace lacks this return line.
-    if (uc_hook_add(uc.get(), &syscall_return_hook, UC_HOOK_CODE, reinterpret_cast<void*>(hook_syscall_return), this,
-                    return_rip, return_rip) != UC_ERR_OK)
+    uc_err const err = uc_hook_add(uc.get(), &syscall_return_hook, UC_HOOK_CODE,
+                                   reinterpret_cast<void*>(hook_syscall_return), this, return_rip, return_rip);
+    if (err != UC_ERR_OK)
         syscall_return_hook = 0;
+    cpu.note(err, "adding the syscall-return hook");
 }
 
 void Machine::Impl::on_syscall_return(uint64_t address)
 {
     if (!syscall_return_hook)
         return;
-    uc_hook_del(uc.get(), syscall_return_hook); // deletion inside a hook is deferred by Unicorn
+    // Deleting a hook from inside a hook is deferred by Unicorn to the end of uc_emu_start.
+    cpu.note(uc_hook_del(uc.get(), syscall_return_hook), "removing the syscall-return hook");
     syscall_return_hook = 0;
     if (observer)
         observer->syscall_return(address, cpu.read(UC_X86_REG_RAX));

@@ -13,7 +13,7 @@ void record(Machine::Impl& m, CpuEvent event)
 {
     if (!m.latch.event)
         m.latch.event = event;
-    uc_emu_stop(m.uc.get());
+    m.stop_engine();
 }
 } // namespace
 
@@ -71,7 +71,7 @@ void hook_block(uc_engine*, uint64_t address, uint32_t size, void* user)
 void Machine::Impl::on_power_off(uint32_t status)
 {
     power_off_status = status;
-    uc_emu_stop(uc.get());
+    stop_engine();
 }
 
 void Machine::Impl::on_block(uint64_t address, uint32_t size)
@@ -88,7 +88,7 @@ void Machine::Impl::on_block(uint64_t address, uint32_t size)
     }
     if (stop) {
         latch.stopped_by_host = true;
-        uc_emu_stop(uc.get());
+        stop_engine();
     }
 }
 
@@ -105,6 +105,7 @@ bool Machine::Impl::fill_tlb(uint64_t va, uc_mem_type type, uc_tlb_entry* entry)
 
     auto deny = [&](uint32_t error_code) {
         latch.page_fault = PageFault { va, error_code };
+        latch.non_canonical = false;
         return false;
     };
     uint32_t access_bits = (access == Access::Write ? pf::write : 0) | (privilege == Privilege::User ? pf::user : 0) |
@@ -160,8 +161,8 @@ bool Machine::Impl::fill_tlb(uint64_t va, uc_mem_type type, uc_tlb_entry* entry)
         may_execute = t.executable;
     } else {
         may_write = t.writable || !(state.cr0 & x86::cr0::wp);
-        may_execute = t.executable && !(t.user && (state.cr4 & (1ull << 20)));
-        if (t.user && (state.cr4 & (1ull << 21)) && !state.alignment_check)
+        may_execute = t.executable && !(t.user && (state.cr4 & x86::cr4::smep));
+        if (t.user && (state.cr4 & x86::cr4::smap) && !state.alignment_check)
             perms = 0; // SMAP: no data access to user pages
     }
     // Grant write only once the page is dirty, so the first write comes back here and sets D.

@@ -42,6 +42,16 @@ Result<KernelImage> KernelImage::read(const std::string& path, uint64_t ram_size
     if (header.e_phoff > file.size() || phdrs_end > file.size())
         return fail(fmt::format("truncated: program headers end at {:#x}, file is {:#x} bytes", phdrs_end, file.size()));
 
+    // Nothing in the section headers is needed to boot, but a file whose section header table
+    // runs past its end was cut short: refuse it rather than boot half a kernel.
+    if (header.e_shnum != 0) {
+        uint64_t const shdrs_end = header.e_shoff + uint64_t(header.e_shnum) * header.e_shentsize;
+        if (header.e_shentsize != sizeof(Elf64_Shdr))
+            return fail(fmt::format("section header size {} is not {}", header.e_shentsize, sizeof(Elf64_Shdr)));
+        if (header.e_shoff > file.size() || shdrs_end > file.size())
+            return fail(fmt::format("truncated: section headers end at {:#x}, file is {:#x} bytes", shdrs_end, file.size()));
+    }
+
     image.m_entry = header.e_entry;
     image.m_paddr_start = UINT64_MAX;
     bool entry_in_text = false;

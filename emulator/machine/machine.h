@@ -7,7 +7,6 @@
 
 #include "support/result.h"
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -102,7 +101,9 @@ public:
 
     void set_harness_host(HarnessHost*); // none: the harness ID register reads all-ones, as under QEMU
     void set_console_listener(std::function<void(std::string_view)>); // live UART output
-    RunResult run();                        // boots and runs until power-off or crash
+    // Boots and runs until power-off or crash. After Stopped, Breakpoint, Watchpoint (or step()'s
+    // Step) it may be called again to go on; after any other reason it returns that result again.
+    RunResult run();
     const std::string& console_text() const; // everything the UART printed
     uint64_t guest_instructions() const;     // counted per translated block
     bool user_mode_reached() const;          // CPL 3 was ever entered
@@ -138,6 +139,7 @@ public:
     // --- Tracing ---
     // Observe instructions in [first, last] (inclusive) and every exception, interrupt and
     // SYSCALL. nullptr removes it. With no observer no per-instruction hook is installed.
+    // (first > last means every address, as Unicorn's hook ranges do.)
     Result<void> set_execution_observer(ExecutionObserver*, uint64_t first = 0, uint64_t last = ~0ull);
 
     struct Impl;

@@ -40,6 +40,7 @@ struct Machine::Impl {
     std::optional<RunResult> deliver(const CpuEvent&);
     std::optional<RunResult> handle_halt();
     void poll_timer();
+    bool in_sti_hlt_shadow() const;
     RunResult finish(RunResult);
     RunResult emulator_error(std::string what);
 
@@ -47,6 +48,7 @@ struct Machine::Impl {
     bool fill_tlb(uint64_t va, uc_mem_type, uc_tlb_entry*);
     void on_block(uint64_t address, uint32_t size);
     void on_power_off(uint32_t status);
+    void stop_engine() { cpu.note(uc_emu_stop(uc.get()), "uc_emu_stop"); }
 
     Result<uint64_t> observe_translate(uint64_t va) const;
 

@@ -31,18 +31,23 @@ RunResult Machine::Impl::run()
         if (stop_requested.exchange(false))
             return RunResult { StopReason::Stopped, 0, fmt::format("stopped on request at RIP {:#x}", cpu.read(UC_X86_REG_RIP)) };
         poll_timer();
+        size_t instruction_limit = 0;
         if ((cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_) && pic.has_pending()) {
-            CpuEvent irq;
-            irq.kind = EventKind::ExternalInterrupt;
-            irq.vector = *pic.acknowledge();
-            if (auto result = deliver(irq))
-                return *result;
+            if (in_sti_hlt_shadow()) {
+                instruction_limit = 1; // let the hlt run: the interrupt then returns after it
+            } else {
+                CpuEvent irq;
+                irq.kind = EventKind::ExternalInterrupt;
+                irq.vector = *pic.acknowledge();
+                if (auto result = deliver(irq))
+                    return *result;
+            }
         }
         if (cpu.cpl() == 3)
             user_mode_reached = true;
 
         latch.clear();
-        uc_err const err = uc_emu_start(uc.get(), cpu.read(UC_X86_REG_RIP), PrivilegeGate::landing_va, 0, 0);
+        uc_err const err = uc_emu_start(uc.get(), cpu.read(UC_X86_REG_RIP), PrivilegeGate::landing_va, 0, instruction_limit);
         if (power_off_status) {
             uint32_t const status = *power_off_status;
             if (status == LKMEMU_EXIT_PANIC)
@@ -114,6 +119,19 @@ std::optional<RunResult> Machine::Impl::deliver(const CpuEvent& event)
         return finish(RunResult { StopReason::TripleFault, 0,
                                   fmt::format("triple fault at RIP {:#x}: {}", rip, outcome.value().chain) });
     return std::nullopt;
+}
+
+// `sti; hlt` with RIP at the hlt: the engine stopped inside sti's one-instruction interrupt
+// shadow. Hardware takes the interrupt only after the hlt, which then returns at once; taking it
+// before would return to the hlt and sleep until the next interrupt. (The engine's own shadow
+// flag is not visible through its API; this idiom is the one that matters.)
+bool Machine::Impl::in_sti_hlt_shadow() const
+{
+    uint64_t const rip = cpu.read(UC_X86_REG_RIP);
+    uint8_t bytes[2] = {};
+    if (machine.read_virtual(rip - 1, bytes).is_error())
+        return false;
+    return bytes[0] == 0xfb && bytes[1] == 0xf4;
 }
 
 void Machine::Impl::poll_timer()

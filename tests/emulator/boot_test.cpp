@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <fmt/format.h>
 
 using namespace lkmemu;
 using namespace lkmemu::test;
@@ -36,6 +37,18 @@ TEST_CASE("boot errors name the kernel file and the reason", "[boot]")
     TempFile const truncated("kernel.elf", truncated_bytes);
     CHECK_THAT(create_error(truncated.path()), Catch::StartsWith("kernel '" + truncated.path() + "': truncated: PT_LOAD 0"));
 
+    // All PT_LOADs present, but the section header table (after them) cut off.
+    auto cut_sections = good;
+    uint64_t const shoff = good.size() + 0x100;
+    uint16_t const shentsize = 64, shnum = 4;
+    std::memcpy(cut_sections.data() + 0x28, &shoff, 8);     // e_shoff
+    std::memcpy(cut_sections.data() + 0x3a, &shentsize, 2); // e_shentsize
+    std::memcpy(cut_sections.data() + 0x3c, &shnum, 2);     // e_shnum
+    TempFile const no_sections("kernel.elf", cut_sections);
+    CHECK(create_error(no_sections.path()) ==
+          fmt::format("kernel '{}': truncated: section headers end at {:#x}, file is {:#x} bytes", no_sections.path(),
+                      shoff + 4 * 64, good.size()));
+
     ElfSpec arm;
     arm.machine = 183; // EM_AARCH64
     TempFile const wrong_machine("kernel.elf", make_elf(arm));
@@ -63,6 +76,18 @@ TEST_CASE("boot errors name the kernel file and the reason", "[boot]")
                Catch::EndsWith("is not inside an executable PT_LOAD"));
 
     CHECK(create_error(TempFile("kernel.elf", good).path(), 2) == "memory size 2 MiB is outside [8, 4096] MiB");
+}
+
+TEST_CASE("every truncation of a kernel file is refused with an error, never a crash", "[boot]")
+{
+    auto const good = make_elf(ElfSpec {});
+    for (size_t length = 0; length < good.size(); length += (length < 200 ? 1 : 97)) {
+        TempFile const file("kernel.elf", std::vector<uint8_t>(good.begin(), good.begin() + static_cast<long>(length)));
+        auto machine = Machine::create(MachineConfig { file.path(), "", 32 });
+        INFO("length " << length);
+        REQUIRE(machine.is_error());
+        CHECK_THAT(machine.error().message, Catch::StartsWith("kernel '" + file.path() + "': "));
+    }
 }
 
 TEST_CASE("the kernel entry gets the boot protocol's state", "[boot]")

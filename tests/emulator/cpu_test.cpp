@@ -3,9 +3,12 @@
 // TestGuest (test_guest.h) whose code is hand-assembled below.
 #include "test_guest.h"
 
+#include <abi/lkmemu/harness.h>
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 using namespace lkmemu;
@@ -412,4 +415,156 @@ TEST_CASE("a write of LKMEMU_EXIT_PANIC to the exit port is a panic", "[cpu]")
     CHECK(result.guest_status == 0x7f);
     CHECK(result.message == "kernel panic (exit status 0x7f)");
     CHECK(machine->run().reason == StopReason::Panic); // finished: the same answer again
+}
+
+TEST_CASE("an interrupt pending at sti+hlt is taken after the hlt, as in hardware", "[cpu][timer]")
+{
+    // IRQ 0 (a one-shot PIT count) becomes pending while IF = 0; then `sti; hlt`. A breakpoint
+    // makes the machine stop between the two, inside sti's interrupt shadow. Taken there, the
+    // interrupt would return to the hlt, which nothing would ever wake (Dead).
+    TestGuest guest({
+    // body at +0x100
+    Chunk { 0x100, {
+        0x45, 0x31, 0xff,                                // xor r15d, r15d
+        0xb0, 0x11,                                      // mov al, 0x11
+        0xe6, 0x20,                                      // out 0x20, al
+        0xe6, 0xa0,                                      // out 0xa0, al
+        0xb0, 0x20,                                      // mov al, 0x20
+        0xe6, 0x21,                                      // out 0x21, al
+        0xb0, 0x28,                                      // mov al, 0x28
+        0xe6, 0xa1,                                      // out 0xa1, al
+        0xb0, 0x04,                                      // mov al, 0x4
+        0xe6, 0x21,                                      // out 0x21, al
+        0xb0, 0x02,                                      // mov al, 0x2
+        0xe6, 0xa1,                                      // out 0xa1, al
+        0xb0, 0x01,                                      // mov al, 0x1
+        0xe6, 0x21,                                      // out 0x21, al
+        0xe6, 0xa1,                                      // out 0xa1, al
+        0xb0, 0xfe,                                      // mov al, -0x2
+        0xe6, 0x21,                                      // out 0x21, al
+        0xb0, 0xff,                                      // mov al, -0x1
+        0xe6, 0xa1,                                      // out 0xa1, al
+        0xb0, 0x30,                                      // mov al, 0x30
+        0xe6, 0x43,                                      // out 0x43, al
+        0xb0, 0x10,                                      // mov al, 0x10
+        0xe6, 0x40,                                      // out 0x40, al
+        0xb0, 0x00,                                      // mov al, 0x0
+        0xe6, 0x40,                                      // out 0x40, al
+        0xb0, 0x0a,                                      // mov al, 0xa
+        0xe6, 0x20,                                      // out 0x20, al
+        0xe4, 0x20,                                      // in al, 0x20
+        0xa8, 0x01,                                      // test al, 0x1
+        0x74, 0xfa,                                      // je 0xffffffff80100137
+        0xfb,                                            // sti
+        0xf4,                                            // hlt
+        0x44, 0x89, 0xf8,                                // mov eax, r15d
+        0x05, 0x00, 0x01, 0x00, 0x00,                    // add eax, 0x100
+        0xe7, 0xf4,                                      // out 0xf4, eax
+        0xf4,                                            // hlt
+    } },
+    // irq0 at +0x800
+    Chunk { 0x800, {
+        0x49, 0xff, 0xc7,                                // inc r15
+        0x50,                                            // push rax
+        0xb0, 0x20,                                      // mov al, 0x20
+        0xe6, 0x20,                                      // out 0x20, al
+        0x58,                                            // pop rax
+        0x48, 0xcf,                                      // iretq
+    } },
+    });
+    guest.gate(Gate { 0x20, 0x800 });
+    auto machine = guest.machine();
+    uint64_t const hlt = text_va + 0x13e;
+    REQUIRE_FALSE(machine->add_breakpoint(hlt).is_error());
+    auto result = machine->run();
+    REQUIRE(result.reason == StopReason::Breakpoint);
+    CHECK((machine->registers().rflags & 0x200) != 0); // sti ran
+    result = machine->run();
+    INFO(result.message);
+    REQUIRE(result.reason == StopReason::PowerOff);
+    CHECK(result.guest_status == 0x101); // one interrupt, returned after the hlt
+}
+
+namespace {
+struct RecordingHost final : HarnessHost {
+    Machine* expected = nullptr;
+    int requests = 0;
+    std::vector<std::pair<int32_t, std::string>> responses;
+    std::vector<uint8_t> next_request(Machine& machine) override
+    {
+        CHECK(&machine == expected);
+        ++requests;
+        lkmemu_harness_request header { LKMEMU_HARNESS_OP_DMESG, 0, 2, 0 };
+        std::vector<uint8_t> bytes(sizeof header + 2);
+        std::memcpy(bytes.data(), &header, sizeof header);
+        std::memcpy(bytes.data() + sizeof header, "hi", 2);
+        return bytes;
+    }
+    void on_response(Machine& machine, int32_t status, std::string_view text) override
+    {
+        CHECK(&machine == expected);
+        responses.emplace_back(status, std::string(text));
+    }
+};
+} // namespace
+
+TEST_CASE("the harness device carries a request into guest RAM and a response out", "[cpu][harness]")
+{
+    auto machine = TestGuest({
+    // body at +0x100
+    Chunk { 0x100, {
+        0x66, 0xba, 0x00, 0x50,                          // mov dx, 0x5000
+        0xed,                                            // in eax, dx
+        0x49, 0x89, 0xc4,                                // mov r12, rax
+        0x66, 0xba, 0x04, 0x50,                          // mov dx, 0x5004
+        0xb8, 0x00, 0x90, 0x20, 0x00,                    // mov eax, 0x209000
+        0xef,                                            // out dx, eax
+        0x66, 0xba, 0x08, 0x50,                          // mov dx, 0x5008
+        0x31, 0xc0,                                      // xor eax, eax
+        0xef,                                            // out dx, eax
+        0x66, 0xba, 0x0c, 0x50,                          // mov dx, 0x500c
+        0xb8, 0x00, 0x01, 0x00, 0x00,                    // mov eax, 0x100
+        0xef,                                            // out dx, eax
+        0x66, 0xba, 0x10, 0x50,                          // mov dx, 0x5010
+        0xb8, 0x01, 0x00, 0x00, 0x00,                    // mov eax, 0x1
+        0xef,                                            // out dx, eax
+        0x66, 0xba, 0x14, 0x50,                          // mov dx, 0x5014
+        0xed,                                            // in eax, dx
+        0x49, 0x89, 0xc5,                                // mov r13, rax
+        0x66, 0xba, 0x0c, 0x50,                          // mov dx, 0x500c
+        0xed,                                            // in eax, dx
+        0x49, 0x89, 0xc6,                                // mov r14, rax
+        0x48, 0xbf, 0x00, 0x91, 0x20, 0x80, 0xff, 0xff, 0xff, 0xff, // movabs rdi, -0x7fdf6f00
+        0xc7, 0x07, 0xfe, 0xff, 0xff, 0xff,              // mov dword ptr [rdi], 0xfffffffe
+        0xc7, 0x47, 0x04, 0x02, 0x00, 0x00, 0x00,        // mov dword ptr [rdi + 0x4], 0x2
+        0x66, 0xc7, 0x47, 0x08, 0x6f, 0x6b,              // mov word ptr [rdi + 0x8], 0x6b6f
+        0x66, 0xba, 0x04, 0x50,                          // mov dx, 0x5004
+        0xb8, 0x00, 0x91, 0x20, 0x00,                    // mov eax, 0x209100
+        0xef,                                            // out dx, eax
+        0x66, 0xba, 0x0c, 0x50,                          // mov dx, 0x500c
+        0xb8, 0x0a, 0x00, 0x00, 0x00,                    // mov eax, 0xa
+        0xef,                                            // out dx, eax
+        0x66, 0xba, 0x10, 0x50,                          // mov dx, 0x5010
+        0xb8, 0x02, 0x00, 0x00, 0x00,                    // mov eax, 0x2
+        0xef,                                            // out dx, eax
+        0xb8, 0x77, 0x00, 0x00, 0x00,                    // mov eax, 0x77
+        0xe7, 0xf4,                                      // out 0xf4, eax
+        0xf4,                                            // hlt
+    } },
+    }).machine();
+    RecordingHost host;
+    host.expected = machine.get();
+    machine->set_harness_host(&host);
+    auto const result = machine->run();
+    REQUIRE(result.reason == StopReason::PowerOff);
+    CHECK(result.guest_status == 0x77);
+    auto const regs = machine->registers();
+    CHECK(regs.r12 == LKMEMU_HARNESS_ID);
+    CHECK(regs.r13 == 0);  // STATUS
+    CHECK(regs.r14 == 18); // LENGTH: header + "hi"
+    CHECK(host.requests == 1);
+    char args[2];
+    REQUIRE_FALSE(machine->read_physical(0x209000 + sizeof(lkmemu_harness_request), { reinterpret_cast<uint8_t*>(args), 2 }).is_error());
+    CHECK(std::string(args, 2) == "hi");
+    CHECK(host.responses == std::vector<std::pair<int32_t, std::string>> { { -2, "ok" } });
 }

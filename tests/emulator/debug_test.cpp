@@ -100,7 +100,7 @@ TEST_CASE("step runs one instruction, and steps into an interrupt handler", "[de
     CHECK(machine->run().reason == StopReason::PowerOff);
 }
 
-TEST_CASE("engine registers by Unicorn id; CS and SS cannot change", "[debug]")
+TEST_CASE("engine registers by Unicorn id, and CS and SS cannot change", "[debug]")
 {
     auto machine = debug_machine();
     uint64_t const value = 0x1122334455667788ull;
@@ -140,7 +140,8 @@ TEST_CASE("the execution observer sees the instructions in its range and the int
     REQUIRE_FALSE(machine->set_execution_observer(&recorder, body, body + 0xff).is_error());
     REQUIRE(machine->run().reason == StopReason::PowerOff);
     CHECK(recorder.instructions == std::vector<uint64_t> { body, body + 0x5, body + 0xf, body + 0x11, body + 0x13, body + 0x15,
-                                                           body + 0x17, body + 0x1c, body + 0x1e });
+                                                           body + 0x17, body + 0x1c });
+    // (the hlt after the power-off's out is not reported: the machine was already off)
     CHECK(recorder.interrupts == std::vector<std::pair<uint8_t, uint64_t>> { { 0x80, body + 0x17 } });
 }
 

@@ -123,7 +123,7 @@ TEST_CASE("PIC: init sequence, mask, priority, EOI, IRR/ISR reads, cascade", "[d
     CHECK(pic.master().isr() == 0x04);
 }
 
-TEST_CASE("PIT: mode 2/3 divisor sets the period; ticks coalesce; the count can be latched", "[devices][pit]")
+TEST_CASE("PIT: mode 2 and 3 divisor sets the period, ticks coalesce, the count can be latched", "[devices][pit]")
 {
     using Clock = Pit8254::Clock;
     Clock::time_point now {};

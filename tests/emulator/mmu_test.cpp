@@ -204,7 +204,7 @@ TEST_CASE("accessed and dirty bits: set by the CPU's walk, never by an observer"
     CHECK((denied.get(0x4000, 1) & (A | D)) == 0); // a faulting walk sets nothing
 }
 
-TEST_CASE("paging off is the identity; non-canonical addresses never translate", "[mmu]")
+TEST_CASE("paging off is the identity, and non-canonical addresses never translate", "[mmu]")
 {
     Tables t(P);
     Mmu mmu(t.ram);

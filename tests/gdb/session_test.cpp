@@ -296,7 +296,7 @@ TEST_CASE("watchpoints report their kind and address", "[gdb][session]")
     CHECK(f.target.reg(Register::rip) == FakeTarget::code_base + 9);
 }
 
-TEST_CASE("'c ADDR' resumes there; the machine powering off is 'W'", "[gdb][session]")
+TEST_CASE("'c ADDR' resumes there and the machine powering off is 'W'", "[gdb][session]")
 {
     Fixture f;
     CHECK(f.reply("cffffffff8100000c") == "W34"); // hlt with rax = 0x1234

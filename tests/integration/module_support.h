@@ -15,6 +15,8 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
+#include <thread>
 #include <sstream>
 
 namespace lkmemu::testing {
@@ -139,9 +141,16 @@ inline Snapshot take_snapshot(Machine& machine)
 // and the last one the state after the last command (taken before the power-off request).
 class ObservingHost final : public HarnessHost {
 public:
-    explicit ObservingHost(std::vector<Command> commands) : m_runner(std::move(commands)) {}
+    ObservingHost(std::vector<Command> commands, std::set<size_t> pause_before)
+        : m_runner(std::move(commands)), m_pause_before(std::move(pause_before))
+    {
+    }
     std::vector<uint8_t> next_request(Machine& machine) override
     {
+        // The PIT runs on the host's clock: pausing here makes a timer tick pending, which the
+        // guest takes as soon as init is back in user mode (before it runs the next command).
+        if (m_pause_before.count(snapshots.size()))
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
         snapshots.push_back(take_snapshot(machine));
         return m_runner.next_request(machine);
     }
@@ -155,6 +164,7 @@ public:
 
 private:
     CommandRunner m_runner;
+    std::set<size_t> m_pause_before;
 };
 
 struct ObservedSession {
@@ -169,7 +179,9 @@ struct ObservedSession {
     const Snapshot& last() const { return snapshots.back(); }
 };
 
-inline ObservedSession run_observed(const std::string& commands, const std::string& cmdline = "")
+// pause_before: indices of commands before which the host waits 50 ms (see ObservingHost).
+inline ObservedSession run_observed(const std::string& commands, const std::string& cmdline = "",
+                                    std::set<size_t> pause_before = {})
 {
     std::vector<Command> parsed;
     CommandParseError error;
@@ -182,7 +194,7 @@ inline ObservedSession run_observed(const std::string& commands, const std::stri
         FAIL(created.error().message);
     ObservedSession session;
     session.machine = created.release_value();
-    ObservingHost host(std::move(parsed));
+    ObservingHost host(std::move(parsed), std::move(pause_before));
     host.runner().set_kernel_path(LKMEMU_KERNEL_PATH);
     session.machine->set_harness_host(&host);
     session.stop = session.machine->run();

@@ -46,11 +46,11 @@ std::map<std::string, std::pair<uint64_t, std::vector<uint8_t>>> read_sections(c
     return out;
 }
 
-void compare_with_lld(const std::string& object)
+void compare_with_lld(const std::string& path, TableResolver resolver)
 {
-    INFO(object);
-    TableResolver resolver = kernel_symbols();
-    auto linked = link(Image::load(object), resolver);
+    std::string object = std::filesystem::path(path).filename().string();
+    INFO(path);
+    auto linked = link(Image(read_file(path)), resolver);
     REQUIRE(linked->error_text() == "");
     const load_info& info = *linked->info;
 
@@ -80,7 +80,7 @@ void compare_with_lld(const std::string& object)
     // -O0: lld would otherwise merge and reorder SHF_MERGE strings (.rodata.str1.1), which the
     // loader, like Linux's, copies as they are.
     std::string command = std::string(LKMEMU_LD_LLD) + " -O0 -static -e 0 -o " + output_path + " -T " + script_path + " "
-        + object_path(object);
+        + path;
     for (const auto& [name, symbol] : resolver.table)
         command += " --defsym=" + name + "=" + hex(symbol.value);
     command += " > " + log_path + " 2>&1";
@@ -115,8 +115,44 @@ TEST_CASE("loader output is byte-identical to ld.lld's at the same addresses", "
 {
     for (const auto& producer : producers())
         for (const char* name : { "hello", "relocs", "ctors" }) {
-            compare_with_lld(std::string(name) + "." + producer + ".o");
+            compare_with_lld(object_path(std::string(name) + "." + producer + ".o"), kernel_symbols());
             if (std::string(name) == "hello")
-                compare_with_lld("hello." + producer + ".ko");
+                compare_with_lld(object_path("hello." + producer + ".ko"), kernel_symbols());
         }
+}
+
+TEST_CASE("the SDK's modules too, when the modules component is built", "[lld][sdk]")
+{
+    std::string dir = LKMEMU_SDK_MODULES_DIR;
+    if (dir.empty() || !std::filesystem::is_directory(dir)) {
+        WARN("guest-modules not built in this tree (-DLKMEMU_COMPONENTS without modules): skipped");
+        return;
+    }
+    size_t compared = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.path().extension() != ".ko")
+            continue;
+        // Every import at its own address in the kernel image (the values do not matter, only
+        // that both linkers use the same ones).
+        Image image(read_file(entry.path().string()));
+        HostAllocator allocator;
+        load_info info(image.data(), image.size(), allocator);
+        REQUIRE(!elf_validity_check(info).is_error());
+        TableResolver resolver;
+        for (unsigned i = 1; i < info.num_syms; ++i)
+            if (info.symtab[i].st_shndx == SHN_UNDEF && info.symbol_name(i)[0])
+                resolver.add(info.symbol_name(i), kernel_base + 0x1000 + 16 * i);
+        std::set<std::string> names;
+        bool unique = true;
+        for (unsigned i = 1; i < info.shnum; ++i)
+            if (info.sechdrs[i].sh_flags & SHF_ALLOC)
+                unique = names.insert(info.section_name(i)).second && unique;
+        if (!unique) {
+            WARN(entry.path() << ": two loaded sections share a name (COMDAT): a linker script cannot place them apart");
+            continue;
+        }
+        compare_with_lld(entry.path().string(), resolver);
+        ++compared;
+    }
+    CHECK(compared > 0);
 }

@@ -7,8 +7,8 @@
 
 struct module;
 
-// Boot: the module area's page tables, the export table check, /proc/modules, the test
-// notifier (module_veto=NAME) and the modules_disabled switch (both from the command line).
+// Boot: the module area's page tables, the test notifier (module_veto=NAME) and the
+// modules_disabled switch (both from the command line).
 void module_subsystem_init();
 
 // The trap handler's hook, called after the oops of a kernel-mode fault: if the fault happened

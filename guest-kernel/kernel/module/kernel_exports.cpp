@@ -29,8 +29,6 @@
 #define EXPORT_SYMBOL(sym) __EXPORT_SYMBOL(sym, "__ksymtab")
 #define EXPORT_SYMBOL_GPL(sym) __EXPORT_SYMBOL(sym, "__ksymtab_gpl")
 
-constexpr unsigned GFP_ZERO = 0x100; // __GFP_ZERO: kmalloc memory is always zeroed here anyway
-
 extern "C" {
 
 int export_printk(const char* fmt, ...) asm("printk");
@@ -56,9 +54,8 @@ int export_snprintf(char* buf, size_t size, const char* fmt, ...)
 void* export_kmalloc(size_t size, unsigned flags) asm("kmalloc");
 void* export_kmalloc(size_t size, unsigned flags)
 {
-    void* p = kmalloc(size); // zeroed, so __GFP_ZERO holds whatever flags say
-    (void)(flags & GFP_ZERO);
-    return p;
+    (void)flags; // GFP_KERNEL, GFP_ATOMIC, __GFP_ZERO: kmalloc never sleeps and always zeroes
+    return kmalloc(size);
 }
 
 void export_kfree(const void* pointer) asm("kfree");

@@ -10,7 +10,6 @@
 
 #include <asm/page.h>
 #include <asm/uaccess.h>
-#include <kernel/fs.h>
 #include <kernel/init.h>
 #include <kernel/module.h>
 #include <kernel/printk.h>
@@ -571,6 +570,4 @@ void module_subsystem_init()
     module_area_init();
     g_modules_disabled = kernel_cmdline.modules_disabled;
     module_notifier_init(kernel_cmdline.module_veto);
-    if (register_proc_file("/proc/modules", proc_modules_show) < 0)
-        pr_err("module: cannot register /proc/modules\n");
 }
