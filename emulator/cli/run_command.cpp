@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -44,6 +46,12 @@ const char* stop_reason_name(StopReason reason)
         return "emulator-error";
     case StopReason::Stopped:
         return "stopped";
+    case StopReason::Breakpoint:
+        return "breakpoint";
+    case StopReason::Watchpoint:
+        return "watchpoint";
+    case StopReason::Step:
+        return "step";
     }
     return "unknown";
 }
@@ -101,6 +109,37 @@ bool load_commands(const RunOptions& options, std::vector<Command>& commands)
     return true;
 }
 
+// Where module NAME's .ko is on the host, for the tracer's module symbols: the file an insmod
+// command named (as kmod does, the module is named after the file), else the modules directory
+// next to the binaries (build/bin/lkmemu -> build/modules/NAME.ko).
+trace::MachineSymbolizer::ModuleFileFinder module_file_finder(const std::vector<Command>& commands)
+{
+    std::map<std::string, std::string, std::less<>> named;
+    for (const Command& command : commands) {
+        if (command.words.size() < 2 || command.name() != "insmod")
+            continue;
+        for (size_t i = 1; i < command.words.size(); ++i) {
+            std::filesystem::path path(command.words[i]);
+            if (path.extension() == ".ko") {
+                std::string name = path.stem().string();
+                std::replace(name.begin(), name.end(), '-', '_');
+                named.emplace(name, path.string());
+                break;
+            }
+        }
+    }
+    std::filesystem::path modules = std::filesystem::path(default_kernel_path()).parent_path().parent_path() / "modules";
+    return [named = std::move(named), modules](std::string_view name) -> std::optional<std::string> {
+        if (auto it = named.find(name); it != named.end())
+            return it->second;
+        std::filesystem::path candidate = modules / (std::string(name) + ".ko");
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(candidate, ec))
+            return candidate.string();
+        return std::nullopt;
+    };
+}
+
 nlohmann::json summary_json(int exit_status, const RunResult& stop, const Machine& machine,
                             const std::vector<CommandResult>& results, double wall_ms)
 {
@@ -109,6 +148,7 @@ nlohmann::json summary_json(int exit_status, const RunResult& stop, const Machin
         nlohmann::json entry = {
             {"command", result.command}, {"ran", result.ran},   {"ok", result.ok},
             {"status", result.status},   {"output", result.output}, {"error", result.error},
+            {"wall_ms", result.wall_ms}, {"guest_instructions", result.guest_instructions},
         };
         entry["errno"] = result.status < 0 ? nlohmann::json(errno_name(-result.status)) : nlohmann::json();
         commands.push_back(entry);
@@ -137,6 +177,7 @@ void add_run_options(CLI::App& run, RunOptions& options)
     commands->excludes(script);
     run.add_option("--json", options.json, "Write a JSON summary to FILE ('-' for standard output)");
     run.add_flag("--console", options.console, "Echo the guest's console to standard error as it runs");
+    add_debug_options(run, options.debug);
 }
 
 int run_machine(const RunOptions& options)
@@ -162,6 +203,7 @@ int run_machine(const RunOptions& options)
     if (options.console || interactive)
         machine->set_console_listener([](std::string_view text) { std::cerr << text << std::flush; });
 
+    auto find_module_file = module_file_finder(commands);
     CommandRunner runner(std::move(commands));
     runner.set_kernel_path(config.kernel_path);
     bool to_stdout = !(options.json && *options.json == "-");
@@ -182,7 +224,12 @@ int run_machine(const RunOptions& options)
     }
     machine->set_harness_host(&runner);
 
-    RunResult stop = machine->run();
+    auto debug = DebugSession::start(options.debug, *machine, config.kernel_path, std::move(find_module_file));
+    if (debug.is_error()) {
+        std::cerr << "lkmemu: " << describe(debug.error()) << "\n";
+        return kExitUsageOrIo;
+    }
+    RunResult stop = debug.value()->run();
     double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::vector<CommandResult> results = runner.results();
 

@@ -1,6 +1,8 @@
 // `lkmemu run`: boot the kernel, run commands against it, report.
 #pragma once
 
+#include "debug_session.h"
+
 #include <CLI/CLI.hpp>
 
 #include <optional>
@@ -24,6 +26,7 @@ struct RunOptions {
     std::optional<std::string> script;   // --script FILE
     std::optional<std::string> json;     // --json FILE, or "-" for stdout
     bool console = false;              // echo the guest console live to stderr
+    DebugOptions debug;                // --gdb, --gdb-wait, --trace, --trace-filter
 };
 
 void add_run_options(CLI::App& run, RunOptions& options);

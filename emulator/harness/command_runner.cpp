@@ -56,6 +56,7 @@ constexpr const char* kHelp =
     "  rmmod [-f] [-w] NAME           unload a module (delete_module); -f forces, -w waits\n"
     "  lsmod                          the kernel's module list (/proc/modules)\n"
     "  dmesg                          the kernel log (syslog)\n"
+    "  cat PATH                       a file read by init (open/read), e.g. /proc/modules, /dev/...\n"
     "Inspection commands (answered by the emulator from guest memory):\n"
     "  vmmap                          virtual memory map from the guest's page tables\n"
     "  meminfo                        free pages, kmalloc and module-area use\n"
@@ -118,6 +119,8 @@ std::vector<uint8_t> CommandRunner::next_request(Machine& machine)
         std::optional<std::vector<uint8_t>> request = start(machine, *command, m_results.back());
         if (request) {
             m_awaiting = m_results.size() - 1;
+            m_started = std::chrono::steady_clock::now();
+            m_started_instructions = machine.guest_instructions();
             return *request;
         }
         finish(m_results.back());
@@ -145,6 +148,11 @@ std::optional<std::vector<uint8_t>> CommandRunner::start(Machine& machine, const
         if (words.size() != 1)
             return usage("lsmod");
         return make_request(LKMEMU_HARNESS_OP_LSMOD);
+    }
+    if (name == "cat") {
+        if (words.size() != 2)
+            return usage("cat PATH");
+        return make_request(LKMEMU_HARNESS_OP_READ_FILE, 0, words[1]);
     }
     if (name == "insmod") {
         if (words.size() < 2)
@@ -223,12 +231,14 @@ std::optional<std::vector<uint8_t>> CommandRunner::start(Machine& machine, const
     return std::nullopt;
 }
 
-void CommandRunner::on_response(Machine&, int32_t status, std::string_view text)
+void CommandRunner::on_response(Machine& machine, int32_t status, std::string_view text)
 {
     if (!m_awaiting)
         return; // a response nobody asked for: the guest's init misbehaved; ignore it
     CommandResult& result = m_results[*m_awaiting];
     m_awaiting.reset();
+    result.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - m_started).count();
+    result.guest_instructions = machine.guest_instructions() - m_started_instructions;
     result.status = status;
     result.ok = status >= 0;
     std::vector<Command> parsed;
@@ -255,6 +265,10 @@ void CommandRunner::on_response(Machine&, int32_t status, std::string_view text)
                                        errno_text(-status));
         if (!text.empty())
             result.error += fmt::format("\nrmmod: kernel: {}", text);
+    } else if (name == "cat") {
+        // As cat(1) words it.
+        std::string path = parsed.front().words.size() > 1 ? parsed.front().words[1] : "";
+        result.error = fmt::format("cat: {}: {}", path, errno_text(-status));
     } else {
         result.error = fmt::format("{}: {} ({})", name, errno_text(-status), errno_name(-status));
         if (!text.empty())

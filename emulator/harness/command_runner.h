@@ -11,6 +11,7 @@
 
 #include <machine/machine.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,6 +27,8 @@ struct CommandResult {
     int status = 0;       // what the guest returned (0 or -errno); 0 for host-side commands
     std::string output;   // what the command printed
     std::string error;    // why it failed, as printed to the user
+    double wall_ms = 0;            // from handing the request to the guest to its answer
+    uint64_t guest_instructions = 0; // executed by the guest meanwhile
 };
 
 class CommandRunner final : public HarnessHost {
@@ -63,6 +66,8 @@ private:
     KernelSymbols m_kernel_symbols;
     std::vector<CommandResult> m_results;
     std::optional<size_t> m_awaiting; // index into m_results of the command the guest is running
+    std::chrono::steady_clock::time_point m_started;
+    uint64_t m_started_instructions = 0;
     bool m_powered_off = false;
 };
 

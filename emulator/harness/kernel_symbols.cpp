@@ -65,12 +65,47 @@ KernelSymbols KernelSymbols::read(const std::string& path)
                 break;
             if (symbol.st_name == 0 || symbol.st_shndx == SHN_UNDEF)
                 continue;
-            table.m_symbols.emplace(image.string_at(strings.sh_offset + symbol.st_name), symbol.st_value);
+            std::string name = image.string_at(strings.sh_offset + symbol.st_name);
+            unsigned const type = ELF64_ST_TYPE(symbol.st_info);
+            bool const names_code_or_data = type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE;
+            if (names_code_or_data && symbol.st_shndx < SHN_LORESERVE && symbol.st_value >= kUserSpaceEnd
+                && !name.starts_with(".L") && !name.starts_with("$"))
+                table.m_by_address.push_back({symbol.st_value, symbol.st_value + symbol.st_size, name});
+            table.m_symbols.emplace(std::move(name), symbol.st_value);
         }
     }
     std::sort(table.m_sections.begin(), table.m_sections.end(),
               [](const NamedRegion& a, const NamedRegion& b) { return a.start < b.start; });
+    // Sized symbols first among equal starts, so a function wins over a label at its address.
+    std::sort(table.m_by_address.begin(), table.m_by_address.end(), [](const NamedRegion& a, const NamedRegion& b) {
+        return a.start != b.start ? a.start < b.start : (a.end - a.start) > (b.end - b.start);
+    });
     return table;
+}
+
+std::optional<SymbolOffset> KernelSymbols::symbolize(uint64_t address) const
+{
+    auto in_image = std::find_if(m_sections.begin(), m_sections.end(),
+                                 [&](const NamedRegion& s) { return address >= s.start && address < s.end; });
+    if (in_image == m_sections.end())
+        return std::nullopt;
+    auto after = std::upper_bound(m_by_address.begin(), m_by_address.end(), address,
+                                  [](uint64_t a, const NamedRegion& s) { return a < s.start; });
+    // Walk back over symbols starting at or below the address: the first that contains it wins;
+    // else the nearest one below (a label without a size), if it is in the same section.
+    const NamedRegion* nearest = nullptr;
+    for (auto it = after; it != m_by_address.begin();) {
+        --it;
+        if (address < it->end)
+            return SymbolOffset {it->name, address - it->start};
+        if (it == after - 1 && it->start == it->end)
+            nearest = &*it;
+        if (it->start < in_image->start || after - it > 64)
+            break;
+    }
+    if (nearest && nearest->start >= in_image->start)
+        return SymbolOffset {nearest->name, address - nearest->start};
+    return std::nullopt;
 }
 
 std::optional<uint64_t> KernelSymbols::address_of(std::string_view symbol) const

@@ -12,6 +12,12 @@
 
 namespace lkmemu {
 
+// An address as kallsyms names it: the symbol that holds it and the offset into it.
+struct SymbolOffset {
+    std::string name;
+    uint64_t offset = 0;
+};
+
 struct NamedRegion {
     uint64_t start = 0;
     uint64_t end = 0; // exclusive
@@ -25,12 +31,17 @@ public:
     static KernelSymbols read(const std::string& path);
 
     std::optional<uint64_t> address_of(std::string_view symbol) const;
+    // The function or object `address` falls in ("load_module", 0x1c), or the nearest symbol
+    // below it inside the same section when sizes are missing (assembly labels); nullopt outside
+    // the kernel image.
+    std::optional<SymbolOffset> symbolize(uint64_t address) const;
     // The kernel's allocated sections, named "kernel .text" etc.
     const std::vector<NamedRegion>& sections() const { return m_sections; }
 
 private:
     std::unordered_map<std::string, uint64_t> m_symbols;
     std::vector<NamedRegion> m_sections;
+    std::vector<NamedRegion> m_by_address; // function/object/label symbols, sorted by start
 };
 
 } // namespace lkmemu

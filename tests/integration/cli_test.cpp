@@ -1,7 +1,10 @@
 // What only the command line decides: exit statuses, messages for bad input, --json.
 #include "session.h"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
+#include <elf.h>
 #include <cstdio>
 #include <fstream>
 #include <sys/wait.h>
@@ -80,9 +83,20 @@ TEST_CASE("bad kernel files exit 2 and say which file and why")
     }
     SECTION("truncated")
     {
+        // Cut inside the last loadable segment: what a partial copy of kernel.elf looks like.
         std::ifstream kernel(LKMEMU_KERNEL_PATH, std::ios::binary);
         std::string image((std::istreambuf_iterator<char>(kernel)), std::istreambuf_iterator<char>());
-        std::string path = temp_file("truncated.elf", image.substr(0, image.size() / 3));
+        Elf64_Ehdr header;
+        std::memcpy(&header, image.data(), sizeof header);
+        uint64_t cut = 0;
+        for (unsigned i = 0; i < header.e_phnum; ++i) {
+            Elf64_Phdr segment;
+            std::memcpy(&segment, image.data() + header.e_phoff + i * sizeof segment, sizeof segment);
+            if (segment.p_type == PT_LOAD && segment.p_filesz > 0)
+                cut = std::max<uint64_t>(cut, segment.p_offset + segment.p_filesz / 2);
+        }
+        REQUIRE(cut > 0);
+        std::string path = temp_file("truncated.elf", image.substr(0, cut));
         Outcome outcome = lkmemu_cli("run --kernel " + path);
         CHECK(outcome.status == 2);
         CHECK(contains(outcome.output, path));

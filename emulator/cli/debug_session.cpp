@@ -1,0 +1,155 @@
+#include "debug_session.h"
+
+#include <harness/kernel_symbols.h>
+#include <trace/trace_filter.h>
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace lkmemu::cli {
+
+namespace {
+
+void log_to_stderr(std::string_view line) { std::cerr << line << "\n" << std::flush; }
+
+} // namespace
+
+std::string describe(const lkm::Error& error)
+{
+    if (error.context[0])
+        return fmt::format("{}: {}", error.reason, error.context);
+    return error.reason;
+}
+
+void add_debug_options(CLI::App& run, DebugOptions& options)
+{
+    run.add_option("--gdb", options.gdb, "Serve the GDB remote protocol on [HOST:]PORT (port 0: any free port)");
+    run.add_flag("--gdb-wait", options.gdb_wait, "Hold the CPU at the kernel's first instruction until gdb continues")
+        ->needs(run.get_option("--gdb"));
+    run.add_option("--trace", options.trace, "Write every executed instruction and event to FILE");
+    run.add_option("--trace-filter", options.trace_filter, "Trace only kernel | user | module:NAME | BEGIN-END")
+        ->needs(run.get_option("--trace"));
+}
+
+lkm::ErrorOr<std::unique_ptr<DebugSession>> DebugSession::start(const DebugOptions& options, Machine& machine,
+                                                                const std::string& kernel_path,
+                                                                trace::MachineSymbolizer::ModuleFileFinder find_module_file)
+{
+    std::unique_ptr<DebugSession> session(new DebugSession(machine));
+    if (options.trace) {
+        trace::TraceFilter filter;
+        if (options.trace_filter)
+            filter = TRY(trace::parse_trace_filter(*options.trace_filter));
+        session->m_symbolizer = std::make_unique<trace::MachineSymbolizer>(machine, KernelSymbols::read(kernel_path),
+                                                                           std::move(find_module_file));
+        trace::MachineSymbolizer* symbolizer = session->m_symbolizer.get();
+        session->m_tracer.emplace(TRY(trace::Tracer::open_file(
+            *options.trace, filter, [symbolizer](uint64_t address) { return symbolizer->symbolize(address); })));
+        session->m_observer = std::make_unique<trace::TraceObserver>(*session->m_tracer, machine);
+        if (auto installed = machine.set_execution_observer(session->m_observer.get(), filter.hook_first(), filter.hook_last());
+            installed.is_error()) {
+            auto error = lkm::Error::from_errno(LKM_EIO, "cannot install the tracer");
+            std::snprintf(error.context, sizeof error.context, "%s", installed.error().message.c_str());
+            return error;
+        }
+    }
+    if (options.gdb) {
+        auto address = TRY(gdb::parse_listen_address(*options.gdb));
+        session->m_server.emplace(TRY(gdb::GdbServer::listen(address)));
+        session->m_wait = options.gdb_wait;
+        // Scripts read the port from this line when they asked for port 0.
+        log_to_stderr(fmt::format("gdb: listening on {}:{}", session->m_server->host(), session->m_server->port()));
+    }
+    return session;
+}
+
+DebugSession::~DebugSession()
+{
+    stop_accepting();
+    if (m_observer)
+        (void)m_machine.set_execution_observer(nullptr);
+}
+
+void DebugSession::start_accepting()
+{
+    m_acceptor = std::thread([this] {
+        for (;;) {
+            auto client = m_server->accept_client();
+            if (client.is_error())
+                return; // shut down (the run ended)
+            {
+                std::lock_guard lock(m_mutex);
+                m_pending_client = client.release_value();
+            }
+            // The machine's thread takes the client when run() returns Stopped.
+            m_machine.request_stop();
+            // One client at a time: the next accept waits until this one has been taken.
+            std::unique_lock lock(m_mutex);
+            m_client_taken.wait(lock, [this] { return !m_pending_client || m_stop_accepting; });
+            if (m_stop_accepting)
+                return;
+        }
+    });
+}
+
+void DebugSession::stop_accepting()
+{
+    if (!m_acceptor.joinable())
+        return;
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop_accepting = true;
+    }
+    m_client_taken.notify_all();
+    m_server->shutdown();
+    m_acceptor.join();
+    m_pending_client.reset();
+}
+
+bool DebugSession::serve(gdb::UniqueFd client)
+{
+    if (auto served = m_server->serve(std::move(client), m_target, log_to_stderr); served.is_error())
+        log_to_stderr(fmt::format("gdb: {}", describe(served.error())));
+    return !m_target.kill_requested();
+}
+
+RunResult DebugSession::run()
+{
+    const RunResult killed {StopReason::Stopped, 0, "killed by gdb"};
+    if (!m_server)
+        return m_machine.run();
+
+    if (m_wait) {
+        log_to_stderr("gdb: waiting for gdb to connect before the first instruction");
+        auto client = m_server->accept_client();
+        if (client.is_error())
+            log_to_stderr(fmt::format("gdb: {}; running without it", describe(client.error())));
+        else if (!serve(client.release_value()))
+            return killed;
+    }
+    start_accepting();
+    for (;;) {
+        RunResult result = m_machine.run();
+        bool const resumable = result.reason == StopReason::Stopped || result.reason == StopReason::Breakpoint
+                               || result.reason == StopReason::Watchpoint || result.reason == StopReason::Step;
+        if (!resumable) {
+            stop_accepting();
+            return result;
+        }
+        std::optional<gdb::UniqueFd> client;
+        {
+            std::lock_guard lock(m_mutex);
+            client.swap(m_pending_client);
+        }
+        m_client_taken.notify_all();
+        // No client: a stop request that a detached gdb left behind (a Ctrl-C that raced the
+        // stop), or a breakpoint hook not yet flushed away; nobody is watching, so run on.
+        if (client && !serve(std::move(*client))) {
+            stop_accepting();
+            return killed;
+        }
+    }
+}
+
+} // namespace lkmemu::cli

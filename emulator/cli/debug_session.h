@@ -1,0 +1,76 @@
+// The debugging side of `lkmemu run`: `--gdb [HOST:]PORT [--gdb-wait]` and `--trace FILE
+// [--trace-filter F]` (docs/debugging.md). DebugSession::run() takes the place of Machine::run():
+// it runs the machine on the calling thread and serves gdb clients there too, so the engine is
+// only ever touched from one thread; a second thread only waits for clients to connect.
+#pragma once
+
+#include <gdb/machine_target.h>
+#include <gdb/server.h>
+#include <machine/machine.h>
+#include <trace/machine_observer.h>
+#include <trace/machine_symbolizer.h>
+#include <trace/tracer.h>
+
+#include <CLI/CLI.hpp>
+#include <loader/error_or.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace lkmemu::cli {
+
+struct DebugOptions {
+    std::optional<std::string> gdb;          // [HOST:]PORT
+    bool gdb_wait = false;                   // hold the CPU at the first instruction for gdb
+    std::optional<std::string> trace;        // FILE
+    std::optional<std::string> trace_filter; // kernel | user | module:NAME | BEGIN-END
+};
+
+void add_debug_options(CLI::App& run, DebugOptions& options);
+
+// "reason: context", as every lkmemu error prints.
+std::string describe(const lkm::Error& error);
+
+class DebugSession {
+public:
+    // Opens the trace file and installs the tracer (none without --trace: no per-instruction
+    // hook), and listens for gdb (printing "gdb: listening on HOST:PORT" to stderr).
+    // `find_module_file` names a module's .ko on the host, for the tracer's module symbols.
+    static lkm::ErrorOr<std::unique_ptr<DebugSession>> start(const DebugOptions& options, Machine& machine,
+                                                             const std::string& kernel_path,
+                                                             trace::MachineSymbolizer::ModuleFileFinder find_module_file);
+    ~DebugSession();
+    DebugSession(const DebugSession&) = delete;
+    DebugSession& operator=(const DebugSession&) = delete;
+
+    // Machine::run(), serving every gdb client that connects until the machine ends (or gdb
+    // kills it: then the result is Stopped, "killed by gdb").
+    RunResult run();
+
+private:
+    explicit DebugSession(Machine& machine) : m_machine(machine), m_target(machine) {}
+    void start_accepting();
+    void stop_accepting();
+    // Serves one client on this (the machine's) thread; false if gdb killed the machine.
+    bool serve(gdb::UniqueFd client);
+
+    Machine& m_machine;
+    gdb::MachineDebugTarget m_target; // one for the whole run: it remembers how the machine ended
+    std::optional<gdb::GdbServer> m_server;
+    bool m_wait = false;
+    std::thread m_acceptor;
+    std::mutex m_mutex;
+    std::optional<gdb::UniqueFd> m_pending_client; // accepted, waiting for the machine to stop
+    std::condition_variable m_client_taken;
+    bool m_stop_accepting = false;
+
+    std::unique_ptr<trace::MachineSymbolizer> m_symbolizer;
+    std::optional<trace::Tracer> m_tracer;
+    std::unique_ptr<trace::TraceObserver> m_observer;
+};
+
+} // namespace lkmemu::cli
