@@ -36,6 +36,16 @@ const char* watch_kind_name(WatchKind kind)
     }
     return "?";
 }
+
+// Unicorn 2.1.4 decides which hooks run for an instruction when it translates the block: a hook
+// added later is not called for code already translated, and a deleted one still is. Every
+// change to the debugging hooks therefore throws the translations away (docs/debugging.md).
+Result<void> flush_translations(Machine::Impl& m)
+{
+    LKMEMU_TRY(uc_check(uc_ctl_flush_tb(m.uc.get()), "flushing translated code after a hook change"));
+    m.counter.invalidate();
+    return {};
+}
 } // namespace
 
 void Machine::Impl::on_breakpoint(uint64_t address)
@@ -231,7 +241,7 @@ Result<void> Machine::add_breakpoint(uint64_t va)
     LKMEMU_TRY(uc_check(uc_hook_add(m.uc.get(), &hook, UC_HOOK_CODE, reinterpret_cast<void*>(hook_breakpoint), &m, va, va),
                         fmt::format("adding a breakpoint at {:#x}", va)));
     m.breakpoints.emplace(va, hook);
-    return {};
+    return flush_translations(m);
 }
 
 Result<void> Machine::remove_breakpoint(uint64_t va)
@@ -242,7 +252,7 @@ Result<void> Machine::remove_breakpoint(uint64_t va)
         return make_error(fmt::format("no breakpoint at {:#x}", va));
     LKMEMU_TRY(uc_check(uc_hook_del(m.uc.get(), it->second), fmt::format("removing the breakpoint at {:#x}", va)));
     m.breakpoints.erase(it);
-    return {};
+    return flush_translations(m);
 }
 
 Result<void> Machine::add_watchpoint(uint64_t va, uint64_t length, WatchKind kind)
@@ -255,7 +265,8 @@ Result<void> Machine::add_watchpoint(uint64_t va, uint64_t length, WatchKind kin
             return {};
     }
     m.watches.push_back(Impl::Watch { va, length, kind });
-    return m.update_watch_step_hook();
+    LKMEMU_TRY(m.update_watch_step_hook());
+    return flush_translations(m);
 }
 
 Result<void> Machine::remove_watchpoint(uint64_t va, uint64_t length, WatchKind kind)
@@ -266,7 +277,8 @@ Result<void> Machine::remove_watchpoint(uint64_t va, uint64_t length, WatchKind 
     if (it == m.watches.end())
         return make_error(fmt::format("no {} watchpoint at {:#x} ({} bytes)", watch_kind_name(kind), va, length));
     m.watches.erase(it);
-    return m.update_watch_step_hook();
+    LKMEMU_TRY(m.update_watch_step_hook());
+    return flush_translations(m);
 }
 
 Result<void> Machine::read_engine_register(int reg, std::span<uint8_t> bytes) const
@@ -312,7 +324,7 @@ Result<void> Machine::set_execution_observer(ExecutionObserver* observer, uint64
                                         first, last),
                             "adding the trace hook"));
     }
-    return {};
+    return flush_translations(m);
 }
 
 } // namespace lkmemu

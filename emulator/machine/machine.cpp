@@ -235,6 +235,9 @@ Result<void> Machine::write_virtual(uint64_t va, std::span<const uint8_t> in)
         LKMEMU_TRY(uc_check(uc_mem_write(m_impl->uc.get(), pa, in.data() + done, chunk), "writing guest memory"));
         done += chunk;
     }
+    // uc_mem_write does not drop translations of the code it overwrote (Unicorn 2.1.4): a
+    // debugger's patch to code that already ran would run unpatched.
+    LKMEMU_TRY(uc_check(uc_ctl_flush_tb(m_impl->uc.get()), "flushing translated code after a write"));
     m_impl->counter.invalidate();
     return {};
 }

@@ -1,0 +1,110 @@
+// `lkmemu run --gdb` driven by Debian's gdb in batch mode, and `lkmemu run --trace`: the real
+// binary, the real kernel, the real hello.ko, as a user would run them (docs/debugging.md).
+#include "process.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+using lkmemu::testing::contains;
+using lkmemu::testing::ProcessResult;
+using lkmemu::testing::run_lkmemu_with_gdb;
+
+namespace {
+
+const std::string kModules = LKMEMU_MODULES_DIR;
+const std::string kHello = kModules + "/hello.ko";
+
+std::string read_file(const std::string& path)
+{
+    std::ifstream file(path);
+    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
+} // namespace
+
+TEST_CASE("gdb follows insmod hello.ko from sys_init_module into hello_init and out", "[gdb][cli]")
+{
+    // --gdb-wait: gdb sets its breakpoints before the kernel's first instruction.
+    auto run = run_lkmemu_with_gdb(
+        {"run", "--gdb", "127.0.0.1:0", "--gdb-wait", "-c", "insmod " + kHello + "; rmmod hello"},
+        {
+            "set breakpoint pending on",
+            "source " LKMEMU_SOURCE_DIR "/scripts/gdb/lkmemu.py",
+            "target remote 127.0.0.1:PORT",
+            "lkm-symbols " + kModules,
+            "break load_module",
+            "break hello_init",
+            "continue",
+            "bt",
+            "continue",
+            "info registers rip",
+            "rwatch who",
+            "continue",
+            "delete 3",
+            "finish",
+            "lkm-lsmod",
+            "x/4xb 0x10",
+            "detach",
+        });
+    INFO("gdb:\n" << run.gdb.output << "\nlkmemu:\n" << run.lkmemu.output);
+    // The load path: the system call, then the kernel's load_module.
+    CHECK(contains(run.gdb.output, "Breakpoint 1, load_module"));
+    CHECK(contains(run.gdb.output, "in sys_init_module"));
+    // The module's symbols were added as it was laid out, before its init ran; the pending
+    // breakpoint resolved and stops with its source line.
+    CHECK(contains(run.gdb.output, "lkm-symbols: add-symbol-file " + kHello));
+    CHECK(contains(run.gdb.output, "Breakpoint 2, hello_init () at"));
+    CHECK(contains(run.gdb.output, "hello.c:14"));
+    CHECK(contains(run.gdb.output, "rip            0xffffffff"));
+    CHECK(contains(run.gdb.output, "<hello_init+"));
+    CHECK(contains(run.gdb.output, "Hardware read watchpoint 3: who"));
+    CHECK(contains(run.gdb.output, "Value = "));
+    CHECK(contains(run.gdb.output, "Run till exit from #0"));
+    CHECK(contains(run.gdb.output, "Value returned is $1 = 0"));
+    CHECK(contains(run.gdb.output, "hello                Loading"));
+    CHECK(contains(run.gdb.output, "Cannot access memory at address 0x10"));
+    CHECK(contains(run.gdb.output, "[Inferior 1 (Remote target) detached]"));
+    // Detached, the machine runs both commands to the end.
+    CHECK(run.lkmemu.status == 0);
+    CHECK(contains(run.lkmemu.output, "gdb: listening on 127.0.0.1:"));
+}
+
+TEST_CASE("a traced insmod names load_module and hello_init [hello]", "[trace][cli]")
+{
+    std::string trace = LKMEMU_TEST_OUTPUT_DIR "/cli_trace_insmod.txt";
+    auto run = lkmemu::testing::run_process({LKMEMU_BINARY_PATH, "run", "--trace", trace, "-c", "insmod " + kHello});
+    INFO("lkmemu:\n" << run.output);
+    REQUIRE(run.status == 0);
+    std::string text = read_file(trace);
+    CHECK(contains(text, " load_module+0x"));
+    CHECK(contains(text, " hello_init+0x0 [hello] "));
+    CHECK(contains(text, "--- syscall 175 init_module("));
+    CHECK(contains(text, "--- syscall 175 init_module returned 0"));
+}
+
+TEST_CASE("--trace-filter module:hello keeps only hello's instructions", "[trace][cli]")
+{
+    std::string trace = LKMEMU_TEST_OUTPUT_DIR "/cli_trace_module.txt";
+    auto run = lkmemu::testing::run_process(
+        {LKMEMU_BINARY_PATH, "run", "--trace", trace, "--trace-filter", "module:hello", "-c", "insmod " + kHello});
+    INFO("lkmemu:\n" << run.output);
+    REQUIRE(run.status == 0);
+    std::string text = read_file(trace);
+    CHECK(contains(text, " hello_init+0x0 [hello] "));
+    CHECK_FALSE(contains(text, " load_module+0x"));
+}
+
+TEST_CASE("bad --gdb and --trace-filter arguments are usage errors", "[gdb][trace][cli]")
+{
+    auto bad_port = lkmemu::testing::run_process({LKMEMU_BINARY_PATH, "run", "--gdb", "127.0.0.1:99999", "-c", "lsmod"});
+    CHECK(bad_port.status == 2);
+    CHECK(contains(bad_port.output, "lkmemu: "));
+    auto bad_filter = lkmemu::testing::run_process(
+        {LKMEMU_BINARY_PATH, "run", "--trace", "/dev/null", "--trace-filter", "sideways", "-c", "lsmod"});
+    CHECK(bad_filter.status == 2);
+    CHECK(contains(bad_filter.output, "lkmemu: "));
+}
