@@ -1,9 +1,12 @@
 #include "kernel_symbols.h"
 
+#include <cxxabi.h>
 #include <elf.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <fstream>
 #include <iterator>
 
@@ -32,6 +35,24 @@ struct Image {
         return std::string(bytes.data() + offset, strnlen(bytes.data() + offset, bytes.size() - offset));
     }
 };
+
+// "load_module" for "_ZN12_GLOBAL__N_111load_moduleEPKhmPc": the C++ kernel's names as a reader
+// of its source (and Linux's kallsyms) writes them, without namespace-internal or parameter noise.
+std::string readable_name(const std::string& symbol)
+{
+    int status = -1;
+    std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status),
+                                                    std::free);
+    if (status != 0 || !demangled)
+        return symbol;
+    std::string name = demangled.get();
+    static constexpr std::string_view anonymous = "(anonymous namespace)::";
+    for (size_t at; (at = name.find(anonymous)) != std::string::npos;)
+        name.erase(at, anonymous.size());
+    if (size_t parameters = name.find('('); parameters != std::string::npos && parameters > 0)
+        name.resize(parameters);
+    return name;
+}
 
 } // namespace
 
@@ -70,7 +91,7 @@ KernelSymbols KernelSymbols::read(const std::string& path)
             bool const names_code_or_data = type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE;
             if (names_code_or_data && symbol.st_shndx < SHN_LORESERVE && symbol.st_value >= kUserSpaceEnd
                 && !name.starts_with(".L") && !name.starts_with("$"))
-                table.m_by_address.push_back({symbol.st_value, symbol.st_value + symbol.st_size, name});
+                table.m_by_address.push_back({symbol.st_value, symbol.st_value + symbol.st_size, readable_name(name)});
             table.m_symbols.emplace(std::move(name), symbol.st_value);
         }
     }

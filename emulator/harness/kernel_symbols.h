@@ -31,7 +31,8 @@ public:
     static KernelSymbols read(const std::string& path);
 
     std::optional<uint64_t> address_of(std::string_view symbol) const;
-    // The function or object `address` falls in ("load_module", 0x1c), or the nearest symbol
+    // The function or object `address` falls in ("load_module", 0x1c; C++ names demangled and
+    // shortened to the function's name), or the nearest symbol
     // below it inside the same section when sizes are missing (assembly labels); nullopt outside
     // the kernel image.
     std::optional<SymbolOffset> symbolize(uint64_t address) const;

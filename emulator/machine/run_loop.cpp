@@ -47,7 +47,9 @@ RunResult Machine::Impl::run()
             user_mode_reached = true;
 
         latch.clear();
+        running_interrupt_shadow = instruction_limit != 0;
         uc_err const err = uc_emu_start(uc.get(), cpu.read(UC_X86_REG_RIP), PrivilegeGate::landing_va, 0, instruction_limit);
+        running_interrupt_shadow = false;
         if (power_off_status) {
             uint32_t const status = *power_off_status;
             if (status == LKMEMU_EXIT_PANIC)

@@ -20,4 +20,4 @@ if [[ -f $kernel ]]; then
 else
   echo "lkmemu-gdb: no $kernel (set LKMEMU_KERNEL); connecting without kernel symbols" >&2
 fi
-exec gdb -q -x "$here/lkmemu.gdb" -ex "lkmemu-connect $host $port" "$@" "${symbols[@]}"
+exec gdb -q -x "$here/lkmemu.gdb" -x "$here/lkmemu.py" -ex "lkmemu-connect $host $port" "$@" "${symbols[@]}"

@@ -1,6 +1,7 @@
 # gdb commands for lkmemu's stub (`lkmemu run --gdb PORT`). Load with
 #   gdb -x scripts/gdb/lkmemu.gdb build/bin/kernel.elf
-# or use scripts/gdb/lkmemu-gdb.sh, which does that and connects. See docs/debugging.md.
+# and scripts/gdb/lkmemu.py (lkm-symbols, lkm-lsmod, lkm-vmmap), or use scripts/gdb/lkmemu-gdb.sh,
+# which loads both and connects. See docs/debugging.md.
 
 set pagination off
 set disassembly-flavor intel

@@ -103,23 +103,27 @@ out, before its init runs, and remove them when it is freed."""
             gdb.write("lkm-symbols: no %s.ko in %s\n" % (name, ", ".join(self.search_path())))
             return
         sections = dict((section, address) for section, address, _ in module["sections"])
-        if ".text" not in sections:
-            gdb.write("lkm-symbols: %s has no .text section in the kernel's list\n" % name)
+        if not sections:
+            gdb.write("lkm-symbols: %s has no sections in the kernel's list\n" % name)
             return
-        command = "add-symbol-file %s 0x%x" % (path, sections[".text"])
+        # .text is add-symbol-file's positional address when the module has any (hello.ko's
+        # code is all in .init.text and .exit.text: then every section goes by -s).
+        command = "add-symbol-file %s" % path
+        if ".text" in sections:
+            command += " 0x%x" % sections[".text"]
         for section, address in sections.items():
             if section != ".text":
                 command += " -s %s 0x%x" % (section, address)
         gdb.write("lkm-symbols: %s\n" % command)
         gdb.execute(command, to_string=True)
-        self.loaded[name] = (path, sections[".text"])
+        self.loaded[name] = (path, sections.get(".text", min(sections.values())))
 
     def remove_module(self, name):
         if name not in self.loaded:
             return
-        path, text = self.loaded.pop(name)
-        gdb.write("lkm-symbols: remove-symbol-file -a 0x%x (%s)\n" % (text, name))
-        gdb.execute("remove-symbol-file -a 0x%x" % text, to_string=True)
+        path, address = self.loaded.pop(name)
+        gdb.write("lkm-symbols: remove-symbol-file %s (%s)\n" % (path, name))
+        gdb.execute("remove-symbol-file %s" % path, to_string=True)
 
     def sync(self):
         modules = read_modules()
@@ -202,21 +206,22 @@ use `vmmap` in lkmemu's own command line."""
 
     def invoke(self, argument, from_tty):
         regions = []
-        for line in gdb.execute("maint info sections ALLOBJ", to_string=True).splitlines():
-            # " [3]      0xffffffff80000000->0xffffffff80004000 at 0x00001000: .text ALLOC LOAD ..."
+        # The executable's (kernel.elf's) sections, as
+        # " [3]      0xffffffff80000000->0xffffffff800128d4 at 0x00002000: .text ALLOC LOAD ..."
+        for line in gdb.execute("maint info sections", to_string=True).splitlines():
+            if line.startswith("Object file:"):
+                break  # symbol files added later (modules) come from the kernel's list instead
             words = line.split()
-            if len(words) < 4 or "->" not in words[1] or "ALLOC" not in words:
+            if len(words) < 5 or "->" not in words[1] or "ALLOC" not in words[5:]:
                 continue
             start, end = (int(x, 16) for x in words[1].split("->"))
-            if start < end and start >= 0xffff800000000000 and words[4] != "" and "kernel.elf" in self.current:
+            if start < end:
                 regions.append((start, end, "kernel " + words[4]))
         for module in read_modules():
             for section, address, size in module["sections"]:
                 regions.append((address, address + size, "%s %s" % (module["name"], section)))
         for start, end, name in sorted(set(regions)):
             gdb.write("0x%016x-0x%016x %8d  %s\n" % (start, end, end - start, name))
-
-    current = ""
 
 
 LkmSymbols()

@@ -179,11 +179,10 @@ TEST_CASE("machine target: Z0 and Z1 on one address share the machine's breakpoi
 }
 
 // A breakpoint set in code that already ran with no breakpoint anywhere (the usual gdb session:
-// run, Ctrl-C, break) must fire. Tagged mayfail until Machine::add_breakpoint flushes the
-// engine's translation cache: measured on Unicorn 2.1.4, a code hook added after the code was
-// translated does not fire until then (docs/debugging.md, "Wiring the machine", item 3); today
-// the machine runs past this breakpoint to its power-off.
-TEST_CASE("machine target: a breakpoint set after the code ran fires", "[gdb][machine][!mayfail]")
+// run, Ctrl-C, break) must fire. On Unicorn 2.1.4 a code hook added after the code was
+// translated does not fire until the translations are flushed, which Machine::add_breakpoint
+// does (docs/debugging.md, "Wiring the machine").
+TEST_CASE("machine target: a breakpoint set after the code ran fires", "[gdb][machine]")
 {
     auto machine = two_pass_machine();
     MachineDebugTarget target(*machine);
@@ -198,7 +197,7 @@ TEST_CASE("machine target: a breakpoint set after the code ran fires", "[gdb][ma
 }
 
 // The same for a watchpoint on memory that code which already ran writes.
-TEST_CASE("machine target: a watchpoint set after the code ran fires", "[gdb][machine][!mayfail]")
+TEST_CASE("machine target: a watchpoint set after the code ran fires", "[gdb][machine]")
 {
     auto machine = two_pass_machine();
     MachineDebugTarget target(*machine);
@@ -212,10 +211,9 @@ TEST_CASE("machine target: a watchpoint set after the code ran fires", "[gdb][ma
     CHECK(machine->registers().rcx == 100);
 }
 
-// gdb patching code that already ran must change what runs. Tagged mayfail until
-// Machine::write_virtual drops the engine's translation of what it wrote (uc_ctl_remove_cache or
-// uc_ctl_flush_tb): today it writes guest RAM directly and the loop still runs the old inc.
-TEST_CASE("machine target: code patched through the stub runs patched", "[gdb][machine][!mayfail]")
+// gdb patching code that already ran must change what runs: Machine::write_virtual drops the
+// engine's translations after writing (without that the loop runs the old inc).
+TEST_CASE("machine target: code patched through the stub runs patched", "[gdb][machine]")
 {
     Fixture f;
     CHECK(f.reply("Z0," + hex(body + 0x16) + ",1") == "OK");
