@@ -96,6 +96,10 @@ void Pic8259Pair::raise_irq(unsigned irq)
 
 bool Pic8259Pair::has_pending() const
 {
+    // Asked at every translated block while the machine runs: the common case, nothing
+    // requested, must cost one load.
+    if ((m_master.irr() | m_slave.irr()) == 0)
+        return false;
     // The slave's output is the master's cascade line: level while the slave has something.
     Pic8259 master = m_master;
     if (m_slave.pending_line())

@@ -88,8 +88,9 @@ void Machine::Impl::on_block(uint64_t address, uint32_t size)
     }
     // An interrupt that came due while IF was clear is taken as soon as the guest sets IF again
     // (sti, popf, iretq, sysretq all end a translated block), as hardware takes it — not at the
-    // next clock check, which may land anywhere. Reading RFLAGS only while one is pending.
-    if (!stop && !running_interrupt_shadow && pic.has_pending() && (cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_))
+    // next clock check, which may land anywhere. Reading RFLAGS only while one is pending. (An
+    // IRQ the guest unmasks while the engine runs waits for the clock check, as before.)
+    if (!stop && !running_interrupt_shadow && irq_pending_at_start && (cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_))
         stop = true;
     if (stop) {
         latch.stopped_by_host = true;

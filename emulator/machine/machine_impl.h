@@ -94,6 +94,7 @@ struct Machine::Impl {
     std::optional<uint32_t> power_off_status;
     std::optional<RunResult> finished;
     unsigned blocks_until_clock_check = 0;
+    bool irq_pending_at_start = false;     // the PIC had an IRQ for the CPU when the engine started
     bool running_interrupt_shadow = false; // the run loop lets one instruction (the hlt after sti) run before an IRQ
 
     struct Watch {
