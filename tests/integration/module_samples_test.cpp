@@ -146,3 +146,30 @@ TEST_CASE("module: big (over 1 MiB, over 10,000 relocations) loads, checks itsel
     CHECK_FALSE(s.before(1).wx_anywhere);
     CHECK_MEMINFO_EQUAL(s.last().meminfo, s.before(0).meminfo);
 }
+
+TEST_CASE("module: permanent (init, no exit) shows [permanent], refuses rmmod unless forced, "
+          "and its ro_after_init data is read-only once init has returned")
+{
+    auto s = run_observed("insmod " + module_path("permanent") + "; lsmod; rmmod permanent; rmmod -f permanent; lsmod; dmesg");
+    REQUIRE(s.results.size() == 6);
+    CHECK(s.result(0).ok);
+    REQUIRE(s.result(1).ok);
+    CHECK(s.result(1).output.rfind("permanent ", 0) == 0);
+    CHECK(contains(s.result(1).output, " 0 [permanent], Live 0xffffffffa0000000"));
+
+    // Loaded, init returned: .data..ro_after_init is read-only, like rodata.
+    const Snapshot& loaded = s.before(1);
+    REQUIRE(loaded.modules.size() == 1);
+    const ObservedSection* ro_after_init = loaded.modules[0].section(".data..ro_after_init");
+    REQUIRE(ro_after_init);
+    CHECK(ro_after_init->perms == "r--");
+    CHECK_FALSE(loaded.wx_anywhere);
+
+    // No exit: delete_module refuses with EBUSY, as Linux does without O_TRUNC ...
+    CHECK(s.result(2).status == -LKM_EBUSY);
+    // ... and a forced removal takes it (and taints the kernel).
+    CHECK(s.result(3).ok);
+    CHECK(s.result(4).output.empty());
+    CHECK(contains(s.result(5).output, "permanent: cookie 0x5eed set"));
+    CHECK_MEMINFO_EQUAL(s.last().meminfo, s.before(0).meminfo);
+}

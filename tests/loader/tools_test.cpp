@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <unistd.h>
 #include <fstream>
 #include <cstdlib>
 #include <sstream>
@@ -34,7 +35,8 @@ Run check(const std::vector<std::string>& args)
 
 std::string scratch_file(const std::string& name, const std::string& contents)
 {
-    std::filesystem::path dir = std::filesystem::path(LKMEMU_TEST_SCRATCH_DIR) / "tools";
+    // One folder per test process: ctest runs test cases in parallel, each in its own process.
+    std::filesystem::path dir = std::filesystem::path(LKMEMU_TEST_SCRATCH_DIR) / ("tools-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     std::string path = (dir / name).string();
     std::ofstream(path, std::ios::binary) << contents;
