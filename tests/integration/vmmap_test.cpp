@@ -61,3 +61,20 @@ TEST_CASE("vmmap reads the guest's page tables: W^X everywhere, kernel sections 
     // Nothing is mapped at address 0.
     CHECK(lines.front().range.rfind("0000000000000000-", 0) != 0);
 }
+
+TEST_CASE("vmmap names a loaded module's ranges by module and section, with their protections")
+{
+    Session s = run_session(std::string("insmod ") + LKMEMU_MODULES_DIR + "/hello.ko; vmmap");
+    REQUIRE(s.results.size() == 2);
+    REQUIRE(s.result(0).ok);
+    REQUIRE(s.result(1).ok);
+    std::string module_lines;
+    for (const Line& line : vmmap_lines(s.result(1).output))
+        if (line.range.rfind("ffffffffa", 0) == 0)
+            module_lines += line.range + " " + line.perms + " " + line.what + "\n";
+    // hello's code is all in .init.text (freed after init) and .exit.text; .text is empty.
+    CHECK(module_lines ==
+          "ffffffffa0000000-ffffffffa0001000 r-x hello .exit.text\n"
+          "ffffffffa0001000-ffffffffa0002000 r-- hello .rodata\n"
+          "ffffffffa0002000-ffffffffa0003000 rw- hello .data\n");
+}
