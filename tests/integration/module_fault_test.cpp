@@ -61,3 +61,23 @@ TEST_CASE("module: after an oops in a module the kernel is tainted D, and later 
     CHECK(contains(s.result(0).error, "CPU: 0 PID: 1 Comm: init\n"));
     CHECK(contains(s.result(1).error, "CPU: 0 PID: 1 Comm: init Tainted: D"));
 }
+
+TEST_CASE("module: a module whose exit faults stays Unloading, and rmmod then refuses it with EBUSY (not LIVE)")
+{
+    auto s = run_observed("insmod " + module_path("exitfault") + "; rmmod exitfault; lsmod; rmmod exitfault; insmod "
+                          + module_path("hello") + "; lsmod; dmesg");
+    REQUIRE(s.results.size() == 7);
+    CHECK(s.result(0).ok);
+    // The exit's oops is recovered: delete_module fails with EFAULT and names the faulting function.
+    CHECK(s.result(1).status == -LKM_EFAULT);
+    CHECK(contains(s.result(1).error, "RIP: 0008:exitfault_poke+0x"));
+    CHECK(contains(s.result(1).error, "[exitfault]"));
+    CHECK(s.result(2).output == "exitfault 12288 0 - Unloading 0xffffffffa0000000\n");
+    // Not LIVE: refused with EBUSY.
+    CHECK(s.result(3).status == -LKM_EBUSY);
+    // The kernel keeps serving.
+    CHECK(s.result(4).ok);
+    CHECK(contains(s.result(5).output, "hello 12288 0 - Live"));
+    CHECK(contains(s.result(6).output, "exitfault: exit faulted; the module stays in memory"));
+    CHECK(s.stop.reason == StopReason::PowerOff);
+}
