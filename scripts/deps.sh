@@ -9,7 +9,7 @@ set -euo pipefail
 UNICORN_VERSION=2.1.4
 UNICORN_ROOT=${UNICORN_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/lkmemu/unicorn-$UNICORN_VERSION}
 
-packages=(clang lld llvm cmake ninja-build make catch2 libcapstone-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+packages=(bsdutils clang lld llvm cmake ninja-build make catch2 libcapstone-dev libcli11-dev libfmt-dev nlohmann-json3-dev
           gdb qemu-system-x86 python3-pip
           gcc g++ binutils kmod)
 missing=()

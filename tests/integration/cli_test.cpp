@@ -132,3 +132,24 @@ TEST_CASE("a guest panic makes lkmemu run exit 3 with the last console lines and
     CHECK(contains(outcome.output, "--- last console lines ---"));
     CHECK(contains(outcome.output, "RIP:"));
 }
+
+TEST_CASE("with no commands and a terminal on stdin, lkmemu run is an interactive console")
+{
+    // script(1) gives lkmemu a pseudo-terminal and types our lines into it; end of input powers off.
+    std::string command = std::string("printf 'insmod ") + LKMEMU_MODULES_DIR
+        + "/hello.ko who=tty\\nlsmod\\n' | script -qec '" + LKMEMU_BINARY_PATH + " run' /dev/null 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string output;
+    std::array<char, 4096> buffer;
+    size_t n;
+    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+        output.append(buffer.data(), n);
+    int status = pclose(pipe);
+    INFO(output);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    CHECK(contains(output, "lkmemu> "));
+    CHECK(contains(output, "Hello, tty!"));
+    CHECK(contains(output, "hello 12288 0 - Live 0xffffffffa0000000"));
+    CHECK(contains(output, "reboot: Power down"));
+}
