@@ -204,3 +204,26 @@ TEST_CASE("module: 1000 insmod/rmmod cycles of hello leave memory exactly at its
     CHECK_MEMINFO_EQUAL(s.before(2000).meminfo, s.before(0).meminfo);
     CHECK_MEMINFO_EQUAL(s.before(2).meminfo, s.before(0).meminfo);
 }
+
+// The order is Linux v6's: delete_module calls mod->exit() and then notifies MODULE_STATE_GOING
+// (kernel/module/main.c), so listeners hear GOING after the module's exit has run.
+TEST_CASE("module: listeners hear COMING before init, LIVE after it, and GOING after exit")
+{
+    auto s = run_observed("insmod " + module_path("hello") + "; rmmod hello; dmesg", "module_veto=nothing");
+    REQUIRE(s.results.size() == 3);
+    CHECK(s.result(0).ok);
+    CHECK(s.result(1).ok);
+    const std::string& log = s.result(2).output;
+    size_t coming = log.find("module_veto: COMING hello");
+    size_t hello = log.find("Hello, world!");
+    size_t live = log.find("module_veto: LIVE hello");
+    size_t going = log.find("module_veto: GOING hello");
+    size_t goodbye = log.find("Goodbye, world!");
+    REQUIRE(coming != std::string::npos);
+    REQUIRE(live != std::string::npos);
+    REQUIRE(going != std::string::npos);
+    CHECK(coming < hello);
+    CHECK(hello < live);
+    CHECK(live < goodbye);
+    CHECK(goodbye < going);
+}

@@ -4,8 +4,8 @@
 // then unwinds everything and init_module returns that errno.
 //
 // One listener exists today: the test listener, enabled with module_veto=NAME on the kernel
-// command line, which refuses the module called NAME with -EACCES (so that the tests can
-// exercise the veto path through the real system call).
+// command line, which logs every event and refuses the module called NAME with -EACCES (so that
+// the tests can exercise the chain and the veto path through the real system call).
 #include "internal.h"
 
 #include <kernel/printk.h>
@@ -19,8 +19,23 @@ constexpr size_t MAX_NOTIFIERS = 4;
 notifier_fn g_notifiers[MAX_NOTIFIERS];
 char g_veto_module[LKM_MODULE_NAME_LEN];
 
+const char* action_name(module_notify_action action)
+{
+    switch (action) {
+    case MODULE_NOTIFY_COMING:
+        return "COMING";
+    case MODULE_NOTIFY_LIVE:
+        return "LIVE";
+    case MODULE_NOTIFY_GOING:
+        return "GOING";
+    }
+    return "?";
+}
+
+// Logs every event it hears (so tests can check the order: COMING, LIVE, GOING) and vetoes one.
 int veto_listener(module_notify_action action, module* mod)
 {
+    pr_info("module_veto: %s %s\n", action_name(action), mod->name);
     if (action != MODULE_NOTIFY_COMING || strcmp(mod->name, g_veto_module) != 0)
         return 0;
     pr_warn("module_veto: refusing module %s (test listener)\n", mod->name);
