@@ -1,5 +1,7 @@
 #include "kernel_symbols.h"
 
+#include "elf_file_image.h"
+
 #include <cxxabi.h>
 #include <elf.h>
 
@@ -7,34 +9,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <fstream>
-#include <iterator>
 
 namespace lkmemu {
 
 namespace {
 
 constexpr uint64_t kUserSpaceEnd = 0x0000800000000000ull;
-
-// Bounds-checked views into the file: a corrupt kernel.elf must not crash an inspection.
-struct Image {
-    std::vector<char> bytes;
-
-    template<typename T>
-    bool read(uint64_t offset, T& out) const
-    {
-        if (offset > bytes.size() || bytes.size() - offset < sizeof(T))
-            return false;
-        std::memcpy(&out, bytes.data() + offset, sizeof(T));
-        return true;
-    }
-    std::string string_at(uint64_t offset) const
-    {
-        if (offset >= bytes.size())
-            return {};
-        return std::string(bytes.data() + offset, strnlen(bytes.data() + offset, bytes.size() - offset));
-    }
-};
 
 // "load_module" for "_ZN12_GLOBAL__N_111load_moduleEPKhmPc": the C++ kernel's names as a reader
 // of its source (and Linux's kallsyms) writes them, without namespace-internal or parameter noise.
@@ -59,8 +39,7 @@ std::string readable_name(const std::string& symbol)
 KernelSymbols KernelSymbols::read(const std::string& path)
 {
     KernelSymbols table;
-    std::ifstream file(path, std::ios::binary);
-    Image image {std::vector<char>((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>())};
+    ElfFileImage image = ElfFileImage::read_file(path);
     Elf64_Ehdr header;
     if (!image.read(0, header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0
         || header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shstrndx >= header.e_shnum)

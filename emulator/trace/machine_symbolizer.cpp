@@ -1,6 +1,7 @@
 #include "trace/machine_symbolizer.h"
 
 #include <abi/lkmemu/errno.h>
+#include <harness/elf_file_image.h>
 #include <harness/observer.h>
 
 #include <fmt/format.h>
@@ -17,26 +18,6 @@ namespace lkmemu::trace {
 
 namespace {
 
-// Bounds-checked reads: a corrupt .ko must not crash a trace.
-struct FileImage {
-    std::vector<char> bytes;
-
-    template<typename T>
-    bool read(uint64_t offset, T& out) const
-    {
-        if (offset > bytes.size() || bytes.size() - offset < sizeof(T))
-            return false;
-        std::memcpy(&out, bytes.data() + offset, sizeof(T));
-        return true;
-    }
-    std::string string_at(uint64_t offset) const
-    {
-        if (offset >= bytes.size())
-            return {};
-        return std::string(bytes.data() + offset, strnlen(bytes.data() + offset, bytes.size() - offset));
-    }
-};
-
 lkm::Error file_error(int code, const char* reason, const std::string& path)
 {
     auto error = lkm::Error::from_errno(code, reason);
@@ -51,7 +32,7 @@ lkm::ErrorOr<ModuleFileSymbols> read_module_file_symbols(const std::string& path
     std::ifstream file(path, std::ios::binary);
     if (!file)
         return file_error(LKM_ENOENT, "cannot open the module file", path);
-    FileImage image {std::vector<char>((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>())};
+    ElfFileImage image = ElfFileImage::read_file(path);
     Elf64_Ehdr header;
     if (!image.read(0, header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_type != ET_REL
         || header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shstrndx >= header.e_shnum)
