@@ -4,6 +4,7 @@
 #include <harness/command_runner.h>
 #include <harness/guest_requests.h>
 #include <machine/machine.h>
+#include <support/file_contents.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -14,7 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <unistd.h>
 
 namespace lkmemu::cli {
@@ -93,13 +93,12 @@ bool load_commands(const RunOptions& options, std::vector<Command>& commands)
     if (options.commands) {
         text = *options.commands;
     } else if (options.script) {
-        std::ifstream file(*options.script);
-        if (!file) {
-            std::cerr << fmt::format("lkmemu: cannot read script {}: {}\n", *options.script,
-                                     std::strerror(errno));
+        auto contents = read_file_contents(*options.script);
+        if (contents.is_error()) {
+            std::cerr << fmt::format("lkmemu: cannot read script {}: {}\n", *options.script, contents.error().message);
             return false;
         }
-        text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+        text.assign(contents.value().begin(), contents.value().end());
     }
     CommandParseError error;
     if (!parse_commands(text, commands, error)) {

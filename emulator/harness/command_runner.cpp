@@ -4,14 +4,15 @@
 #include "observer.h"
 #include "vmmap.h"
 
+#include <support/file_contents.h>
+
 #include <abi/lkmemu/errno.h>
 #include <abi/lkmemu/harness.h>
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 namespace lkmemu {
 
@@ -22,19 +23,17 @@ std::string basename_of(const std::string& path)
     return std::filesystem::path(path).filename().string();
 }
 
+// A module file for insmod. As kmod reports it: a directory is EISDIR, anything else that
+// cannot be read ENOENT.
 bool read_file(const std::string& path, std::vector<uint8_t>& out, std::string& error)
 {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        error = errno_text(LKM_EISDIR);
+    int error_number = 0;
+    auto contents = read_file_contents(path, &error_number);
+    if (contents.is_error()) {
+        error = errno_text(error_number == EISDIR ? int(LKM_EISDIR) : int(LKM_ENOENT));
         return false;
     }
-    std::ifstream file(path, std::ios::binary);
-    if (!file) {
-        error = errno_text(LKM_ENOENT);
-        return false;
-    }
-    out.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    out = contents.release_value();
     return true;
 }
 
@@ -70,9 +69,11 @@ CommandRunner::CommandRunner(std::vector<Command> commands)
 {
 }
 
-void CommandRunner::set_kernel_path(const std::string& path)
+const KernelSymbols& CommandRunner::kernel_symbols()
 {
-    m_kernel_symbols = KernelSymbols::read(path);
+    if (!m_kernel_symbols)
+        m_kernel_symbols = KernelSymbols::read(m_kernel_path);
+    return *m_kernel_symbols;
 }
 
 std::optional<Command> CommandRunner::take_next_command()
@@ -191,8 +192,8 @@ std::optional<std::vector<uint8_t>> CommandRunner::start(Machine& machine, const
     if (name == "vmmap") {
         if (words.size() != 1)
             return usage("vmmap");
-        std::vector<NamedRegion> regions = m_kernel_symbols.sections();
-        auto modules = read_modules(machine, m_kernel_symbols);
+        std::vector<NamedRegion> regions = kernel_symbols().sections();
+        auto modules = read_modules(machine, kernel_symbols());
         if (modules.is_error()) {
             result.error = "vmmap: " + modules.error().message;
             return std::nullopt;
@@ -206,7 +207,7 @@ std::optional<std::vector<uint8_t>> CommandRunner::start(Machine& machine, const
     if (name == "meminfo") {
         if (words.size() != 1)
             return usage("meminfo");
-        auto info = read_meminfo(machine, m_kernel_symbols);
+        auto info = read_meminfo(machine, kernel_symbols());
         if (info.is_error()) {
             result.error = "meminfo: " + info.error().message;
             return std::nullopt;

@@ -42,8 +42,9 @@ public:
 
     void set_command_source(CommandSource source) { m_source = std::move(source); }
     void set_output_sink(OutputSink sink) { m_sink = std::move(sink); }
-    // The kernel ELF the machine booted, for naming kernel sections in vmmap.
-    void set_kernel_path(const std::string& path);
+    // The kernel ELF the machine booted, for naming kernel sections in vmmap. Its symbols are
+    // read when an inspection command first needs them, not at every boot.
+    void set_kernel_path(const std::string& path) { m_kernel_path = path; }
 
     // HarnessHost
     std::vector<uint8_t> next_request(Machine&) override;
@@ -58,12 +59,14 @@ private:
     // Runs a host-side command now; returns the request to send instead, if it is a guest command.
     std::optional<std::vector<uint8_t>> start(Machine&, const Command&, CommandResult&);
     void finish(CommandResult&);
+    const KernelSymbols& kernel_symbols();
 
     std::vector<Command> m_pending;
     size_t m_next = 0;
     CommandSource m_source;
     OutputSink m_sink;
-    KernelSymbols m_kernel_symbols;
+    std::string m_kernel_path;
+    std::optional<KernelSymbols> m_kernel_symbols;
     std::vector<CommandResult> m_results;
     std::optional<size_t> m_awaiting; // index into m_results of the command the guest is running
     std::chrono::steady_clock::time_point m_started;

@@ -2,23 +2,23 @@
 // inspection commands, module symbols for the tracer): a corrupt file must not crash them.
 #pragma once
 
+#include "support/file_contents.h"
+
 #include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 namespace lkmemu {
 
 struct ElfFileImage {
-    std::vector<char> bytes;
+    std::vector<uint8_t> bytes;
 
     // The whole file; empty if it cannot be read.
     static ElfFileImage read_file(const std::string& path)
     {
-        std::ifstream file(path, std::ios::binary);
-        return {std::vector<char>((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>())};
+        auto contents = read_file_contents(path);
+        return { contents.is_error() ? std::vector<uint8_t>() : contents.release_value() };
     }
 
     template<typename T>
@@ -35,7 +35,8 @@ struct ElfFileImage {
     {
         if (offset >= bytes.size())
             return {};
-        return std::string(bytes.data() + offset, strnlen(bytes.data() + offset, bytes.size() - offset));
+        auto const* text = reinterpret_cast<const char*>(bytes.data() + offset);
+        return std::string(text, strnlen(text, bytes.size() - offset));
     }
 };
 

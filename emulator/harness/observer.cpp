@@ -78,9 +78,10 @@ std::string format_meminfo(const lkm_meminfo& info)
                        "PagesFree:       {:>10}\n"
                        "KmallocBytes:    {:>10}\n"
                        "KmallocObjects:  {:>10}\n"
-                       "ModuleAreaPages: {:>10}\n",
+                       "ModuleAreaPages: {:>10}\n"
+                       "UserPages:       {:>10}\n",
                        info.total_pages * 4, info.free_pages * 4, info.total_pages, info.free_pages,
-                       info.kmalloc_bytes, info.kmalloc_objects, info.module_area_pages);
+                       info.kmalloc_bytes, info.kmalloc_objects, info.module_area_pages, info.user_pages);
 }
 
 } // namespace lkmemu

@@ -1,13 +1,13 @@
 #include "machine/kernel_image.h"
 
+#include "support/file_contents.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <elf.h>
-#include <fstream>
-#include <iterator>
 
 namespace lkmemu {
 
@@ -15,11 +15,11 @@ Result<KernelImage> KernelImage::read(const std::string& path, uint64_t ram_size
 {
     auto fail = [&](std::string why) { return make_error(fmt::format("kernel '{}': {}", path, why)); };
 
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return fail(fmt::format("cannot open: {}", std::strerror(errno)));
+    auto contents = read_file_contents(path);
+    if (contents.is_error())
+        return fail(fmt::format("cannot open: {}", contents.error().message));
     KernelImage image;
-    image.m_file.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    image.m_file = contents.release_value();
     auto const& file = image.m_file;
 
     if (file.size() < 4 || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0)

@@ -44,7 +44,9 @@ ssize_t harness_read(file*, u64 user_buf, size_t count)
 {
     if (count < sizeof(lkmemu_harness_request))
         return -LKM_EINVAL;
-    size_t capacity = min(count, HARNESS_MAX_TRANSFER);
+    // Most requests are a few bytes: start with a page and let the device say (E2BIG) when it
+    // needs more, rather than allocate (and zero) the caller's whole buffer for each request.
+    size_t capacity = min(count, PAGE_SIZE);
     KBuffer<u8> bounce(capacity);
     if (!bounce)
         return -LKM_ENOMEM;

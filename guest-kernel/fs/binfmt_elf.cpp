@@ -1,5 +1,6 @@
 // Loading a static ELF64 executable (ET_EXEC, x86-64) into a user address space. Every PT_LOAD
-// page is a fresh zeroed page filled from the image and mapped with the segment's permissions;
+// page with file bytes is a fresh zeroed page filled from the image and mapped with the segment's
+// permissions; the segment's remaining .bss pages are demand-zero (mm/fault.cpp);
 // a segment that asks to be writable and executable is refused (W^X holds in user space too).
 #include <asm/page.h>
 #include <asm/pgtable.h>
@@ -30,31 +31,31 @@ constexpr u64 USER_MIN_ADDRESS = 0x10000; // nothing below, as Linux's mmap_min_
 
 lkm::Error noexec(const char* reason) { return lkm::Error::from_errno(LKM_ENOEXEC, reason); }
 
-lkm::ErrorOr<void> load_segment(u64 pml4_phys, const Elf64_Phdr& ph, const u8* image)
+// The pages holding file bytes are filled now; the whole pages after them (the rest of .bss) are
+// left to demand paging: a program's large zero-initialised buffers cost nothing until touched.
+lkm::ErrorOr<void> load_segment(u64 pml4_phys, const Elf64_Phdr& ph, const u8* image, vm_areas& zero_fill)
 {
     pgprot_t prot = (ph.p_flags & PF_X) ? PAGE_USER_ROX : (ph.p_flags & PF_W) ? PAGE_USER_RW : PAGE_USER_RO;
     u64 start = align_down(ph.p_vaddr, PAGE_SIZE);
     u64 end = align_up(ph.p_vaddr + ph.p_memsz, PAGE_SIZE);
     u64 file_start = ph.p_vaddr, file_end = ph.p_vaddr + ph.p_filesz;
-    for (u64 va = start; va < end; va += PAGE_SIZE) {
-        u64 phys = TRY(alloc_page());
+    u64 filled_end = align_up(file_end, PAGE_SIZE);
+    for (u64 va = start; va < filled_end; va += PAGE_SIZE) {
+        u64 phys = TRY(map_user_page(pml4_phys, va, prot));
         // The part of [file_start, file_end) on this page comes from the image; the rest stays 0.
         u64 copy_from = max(va, file_start), copy_to = min(va + PAGE_SIZE, file_end);
         if (copy_from < copy_to)
             memcpy(static_cast<u8*>(__va(phys)) + (copy_from - va), image + ph.p_offset + (copy_from - file_start),
                    copy_to - copy_from);
-        auto mapped = map_page(pml4_phys, va, phys, prot);
-        if (mapped.is_error()) {
-            free_page(phys);
-            return mapped.release_error();
-        }
     }
+    if (filled_end < end)
+        TRY(zero_fill.add(filled_end, end, prot));
     return {};
 }
 
 } // namespace
 
-lkm::ErrorOr<u64> load_elf_binary(u64 pml4_phys, const u8* image, size_t size)
+lkm::ErrorOr<u64> load_elf_binary(u64 pml4_phys, const u8* image, size_t size, vm_areas& zero_fill)
 {
     if (size < sizeof(Elf64_Ehdr))
         return noexec("ELF: shorter than its header");
@@ -84,7 +85,7 @@ lkm::ErrorOr<u64> load_elf_binary(u64 pml4_phys, const u8* image, size_t size)
             return noexec("ELF: segment is writable and executable (W^X)");
         if (!(ph.p_flags & PF_R) && !(ph.p_flags & PF_X))
             continue; // nothing accessible: reserve nothing
-        TRY(load_segment(pml4_phys, ph, image));
+        TRY(load_segment(pml4_phys, ph, image, zero_fill));
         if ((ph.p_flags & PF_X) && eh.e_entry >= ph.p_vaddr && eh.e_entry < ph.p_vaddr + ph.p_memsz)
             entry_mapped = true;
     }

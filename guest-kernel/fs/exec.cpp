@@ -18,12 +18,7 @@ lkm::ErrorOr<u64> setup_user_stack(u64 pml4_phys)
 {
     u64 top_page = 0;
     for (size_t i = 1; i <= USER_STACK_PAGES; i++) {
-        u64 phys = TRY(alloc_page());
-        auto mapped = map_page(pml4_phys, USER_STACK_TOP - i * PAGE_SIZE, phys, PAGE_USER_RW);
-        if (mapped.is_error()) {
-            free_page(phys);
-            return mapped.release_error();
-        }
+        u64 phys = TRY(map_user_page(pml4_phys, USER_STACK_TOP - i * PAGE_SIZE, PAGE_USER_RW));
         if (i == 1)
             top_page = phys;
     }
@@ -83,12 +78,14 @@ lkm::ErrorOr<void> kernel_execve(const char* const* argv, const char* const* env
         }
     } guard { pml4 };
 
-    u64 entry = TRY(load_elf_binary(pml4, image, size));
+    vm_areas zero_fill {};
+    u64 entry = TRY(load_elf_binary(pml4, image, size, zero_fill));
     u64 top_page = TRY(setup_user_stack(pml4));
     u64 user_sp = TRY(write_initial_stack(top_page, argv, envp));
 
     guard.pml4 = 0;
     task->pml4_phys = pml4;
+    task->zero_fill = zero_fill;
     write_cr3(pml4);
 
     memset(regs, 0, sizeof(*regs));

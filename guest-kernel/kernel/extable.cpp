@@ -11,6 +11,15 @@ u64 entry_address(const s32* field) { return reinterpret_cast<u64>(field) + stat
 
 } // namespace
 
+bool search_exception_tables(u64 rip)
+{
+    for (const exception_table_entry* e = __start___ex_table; e < __stop___ex_table; e++) {
+        if (entry_address(&e->insn) == rip)
+            return true;
+    }
+    return false;
+}
+
 bool fixup_exception(pt_regs* regs, unsigned vector)
 {
     for (const exception_table_entry* e = __start___ex_table; e < __stop___ex_table; e++) {

@@ -5,6 +5,7 @@
 #include <asm/processor.h>
 #include <kernel/extable.h>
 #include <kernel/irq.h>
+#include <kernel/mm.h>
 #include <kernel/module.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -67,6 +68,8 @@ constexpr trap_info g_traps[32] = {
 void do_exception(pt_regs* regs, unsigned vector)
 {
     u64 cr2 = vector == X86_TRAP_PF ? read_cr2() : 0;
+    if (vector == X86_TRAP_PF && handle_page_fault(regs, cr2))
+        return;
     if (!user_mode(regs) && (vector == X86_TRAP_PF || vector == X86_TRAP_GP) && fixup_exception(regs, vector))
         return;
     if (user_mode(regs))

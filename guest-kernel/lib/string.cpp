@@ -2,19 +2,7 @@
 
 extern "C" {
 
-// memcpy and memset move eight bytes per iteration with rep movsq/stosq, then the tail with
-// rep movsb/stosb, as Linux's x86-64 versions do: on the emulator (and under QEMU's TCG) a
-// byte-at-a-time loop costs several guest instructions per byte, and the kernel copies whole
-// module images and log buffers.
-void* memcpy(void* dst, const void* src, size_t n)
-{
-    void* d = dst;
-    size_t quads = n / 8;
-    asm volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(quads) : : "memory");
-    size_t tail = n % 8;
-    asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(tail) : : "memory");
-    return dst;
-}
+// memcpy and memset: arch/x86_64/lib/memcpy_64.S and memset_64.S.
 
 void* memmove(void* dst, const void* src, size_t n)
 {
@@ -27,17 +15,6 @@ void* memmove(void* dst, const void* src, size_t n)
         while (n--)
             d[n] = s[n];
     }
-    return dst;
-}
-
-void* memset(void* dst, int c, size_t n)
-{
-    void* d = dst;
-    u64 pattern = 0x0101010101010101ull * static_cast<u8>(c);
-    size_t quads = n / 8;
-    asm volatile("rep stosq" : "+D"(d), "+c"(quads) : "a"(pattern) : "memory");
-    size_t tail = n % 8;
-    asm volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(pattern) : "memory");
     return dst;
 }
 

@@ -23,32 +23,47 @@ bool page_in_use(u64 pfn) { return g_bitmap[pfn / 64] & (1ull << (pfn % 64)); }
 void mark_in_use(u64 pfn) { g_bitmap[pfn / 64] |= 1ull << (pfn % 64); }
 void mark_free(u64 pfn) { g_bitmap[pfn / 64] &= ~(1ull << (pfn % 64)); }
 
+// Set [first, last) in use (or free) a bitmap word at a time; returns how many pages changed.
+// Boot walks every page of RAM through here, so a bit at a time would cost a loop per page.
+u64 set_range(u64 first, u64 last, bool in_use)
+{
+    u64 changed = 0;
+    for (u64 pfn = first; pfn < last;) {
+        u64 bit = pfn % 64;
+        u64 count = min<u64>(64 - bit, last - pfn);
+        u64 mask = (count == 64 ? ~0ull : (1ull << count) - 1) << bit;
+        u64& word = g_bitmap[pfn / 64];
+        u64 flipping = (in_use ? ~word : word) & mask;
+        changed += static_cast<u64>(__builtin_popcountll(flipping));
+        word ^= flipping;
+        pfn += count;
+    }
+    return changed;
+}
+
 // Release [base, base + length) to the allocator (whole pages inside it only).
 void free_range(u64 base, u64 length)
 {
-    u64 first = align_up(base, PAGE_SIZE) / PAGE_SIZE;
+    // Page 0 stays reserved: a null physical address must never be valid.
+    u64 first = max<u64>(align_up(base, PAGE_SIZE) / PAGE_SIZE, 1);
     u64 last = min(align_down(base + length, PAGE_SIZE), MAX_PHYS) / PAGE_SIZE;
-    for (u64 pfn = first; pfn < last; pfn++) {
-        if (pfn == 0 || !page_in_use(pfn))
-            continue; // page 0 stays reserved: a null physical address must never be valid
-        mark_free(pfn);
-        kernel_meminfo.total_pages++;
-        kernel_meminfo.free_pages++;
-        g_max_pfn = max(g_max_pfn, pfn + 1);
-    }
+    if (first >= last)
+        return;
+    u64 freed = set_range(first, last, false);
+    kernel_meminfo.total_pages += freed;
+    kernel_meminfo.free_pages += freed;
+    g_max_pfn = max(g_max_pfn, last); // every page below `last` in the range is free now
 }
 
 void reserve_range(u64 base, u64 length)
 {
     u64 first = align_down(base, PAGE_SIZE) / PAGE_SIZE;
     u64 last = min(align_up(base + length, PAGE_SIZE), MAX_PHYS) / PAGE_SIZE;
-    for (u64 pfn = first; pfn < last; pfn++) {
-        if (page_in_use(pfn))
-            continue;
-        mark_in_use(pfn);
-        kernel_meminfo.total_pages--;
-        kernel_meminfo.free_pages--;
-    }
+    if (first >= last)
+        return;
+    u64 reserved = set_range(first, last, true);
+    kernel_meminfo.total_pages -= reserved;
+    kernel_meminfo.free_pages -= reserved;
 }
 
 } // namespace

@@ -47,6 +47,8 @@ lkm::ErrorOr<u64*> walk_to_pte(u64 pml4_phys, u64 va, WalkMode mode)
                 return lkm::Error::from_errno(LKM_ENOENT, "page not mapped");
             u64 next = TRY(alloc_page());
             *entry = next | table_entry_flags(va);
+            if (va < USER_HALF_END)
+                kernel_meminfo.user_pages++; // a table of a process's address space
         } else if (*entry & _PAGE_PSE) {
             if (level != 2)
                 return lkm::Error::from_errno(LKM_EINVAL, "1 GiB pages are not used by this kernel");
@@ -101,6 +103,18 @@ u64* lookup_address_in(u64 pml4_phys, u64 vaddr, PageLevel* level)
     return nullptr;
 }
 
+lkm::ErrorOr<u64> map_user_page(u64 pml4_phys, u64 vaddr, pgprot_t prot)
+{
+    u64 phys = TRY(alloc_page());
+    auto mapped = map_page(pml4_phys, vaddr, phys, prot);
+    if (mapped.is_error()) {
+        free_page(phys);
+        return mapped.release_error();
+    }
+    kernel_meminfo.user_pages++;
+    return phys;
+}
+
 lkm::ErrorOr<u64> pgd_alloc()
 {
     u64 pml4 = TRY(alloc_page());
@@ -108,6 +122,7 @@ lkm::ErrorOr<u64> pgd_alloc()
     const u64* kernel = table(kernel_pml4_phys());
     for (unsigned i = 256; i < 512; i++)
         entries[i] = kernel[i];
+    kernel_meminfo.user_pages++;
     return pml4;
 }
 
@@ -120,10 +135,13 @@ void free_user_level(u64 table_phys, int level)
             continue;
         if (level > 1)
             free_user_level(entries[i] & PTE_PFN_MASK, level - 1);
-        else
-            free_page(entries[i] & PTE_PFN_MASK); // the process's own page
+        else {
+            free_page(entries[i] & PTE_PFN_MASK); // the process's own page (map_user_page)
+            kernel_meminfo.user_pages--;
+        }
     }
     free_page(table_phys);
+    kernel_meminfo.user_pages--;
 }
 } // namespace
 
@@ -135,4 +153,5 @@ void pgd_free(u64 pml4_phys)
             free_user_level(entries[i] & PTE_PFN_MASK, 3);
     }
     free_page(pml4_phys);
+    kernel_meminfo.user_pages--;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <asm/ptrace.h>
+#include <kernel/mm_types.h>
 #include <kernel/types.h>
 #include <loader/error_or.h>
 
@@ -10,8 +11,9 @@ constexpr u64 USER_STACK_TOP = 0x00007ffffffff000ull;
 constexpr size_t USER_STACK_PAGES = 8; // 32 KiB, with an unmapped guard page below
 
 // Map the ELF's PT_LOAD segments into the address space rooted at pml4_phys (text r-x, rodata
-// r--, data rw- NX, all ring 3). Returns the entry point. ENOEXEC with a reason for a bad image.
-lkm::ErrorOr<u64> load_elf_binary(u64 pml4_phys, const u8* image, size_t size);
+// r--, data rw- NX, all ring 3); whole .bss pages past the file's bytes go into zero_fill, to be
+// mapped on first touch. Returns the entry point. ENOEXEC with a reason for a bad image.
+lkm::ErrorOr<u64> load_elf_binary(u64 pml4_phys, const u8* image, size_t size, vm_areas& zero_fill);
 
 // Replace the current task's (empty) address space with the program and fill regs so that
 // returning to user mode starts it. argv and envp are nullptr-terminated; their strings and

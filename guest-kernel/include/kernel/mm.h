@@ -7,7 +7,7 @@
 #include <loader/error_or.h>
 
 // The layout observers read (abi/lkmemu/observer.h): total_pages, free_pages, kmalloc_bytes,
-// kmalloc_objects, module_area_pages (kernel/module/module_area.cpp).
+// kmalloc_objects, module_area_pages (kernel/module/module_area.cpp), user_pages (mm/pgtable.cpp).
 using meminfo_counters = lkm_meminfo;
 extern "C" meminfo_counters kernel_meminfo;
 
@@ -24,3 +24,9 @@ lkm::ErrorOr<u64> alloc_pages(size_t count);
 inline lkm::ErrorOr<u64> alloc_page() { return alloc_pages(1); }
 void free_pages(u64 phys, size_t count);
 inline void free_page(u64 phys) { free_pages(phys, 1); }
+
+struct pt_regs;
+// A not-present page fault at address in a demand-zero area of the current process (from ring 3,
+// or from a uaccess helper): map a zeroed page there and return true, so the access is retried.
+// False for every other fault (mm/fault.cpp).
+bool handle_page_fault(pt_regs* regs, u64 address);

@@ -5,6 +5,7 @@
 #include <asm/percpu.h>
 #include <asm/ptrace.h>
 #include <kernel/types.h>
+#include <kernel/mm_types.h>
 #include <loader/error_or.h>
 
 struct file;
@@ -20,6 +21,7 @@ struct task_struct {
     u32 euid; // effective uid: what permission checks use
     u32 suid; // saved uid
     u64 pml4_phys;          // the address space (user half private, kernel half shared)
+    vm_areas zero_fill;     // where a first touch maps a fresh zeroed page (mm/fault.cpp)
     u64 kernel_stack_phys;  // THREAD_SIZE bytes, physically contiguous
     u64 kernel_stack_top;   // direct-map address of its end
     file* files[NR_OPEN_DEFAULT];

@@ -15,6 +15,7 @@ struct lkm_meminfo {
     uint64_t kmalloc_bytes;     /* bytes handed out by kmalloc and not yet freed */
     uint64_t kmalloc_objects;   /* objects handed out by kmalloc and not yet freed */
     uint64_t module_area_pages; /* pages mapped in the module area (guard pages excluded) */
+    uint64_t user_pages;        /* pages of user address spaces: what they map and their page tables */
 };
 
 enum lkm_module_state {

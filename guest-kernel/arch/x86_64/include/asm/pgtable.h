@@ -15,6 +15,13 @@ constexpr u64 _PAGE_PSE = 1ull << 7; // a 2 MiB (PD) or 1 GiB (PDPT) page
 constexpr u64 _PAGE_NX = 1ull << 63;
 constexpr u64 PTE_PFN_MASK = 0x000ffffffffff000ull;
 
+// The page-fault error code's bits (Linux's enum x86_pf_error_code).
+constexpr u64 X86_PF_PROT = 1ull << 0;  // 0: the page was not present; 1: a protection violation
+constexpr u64 X86_PF_WRITE = 1ull << 1; // a write (else a read)
+constexpr u64 X86_PF_USER = 1ull << 2;  // from ring 3
+constexpr u64 X86_PF_RSVD = 1ull << 3;  // a reserved bit set in a paging entry
+constexpr u64 X86_PF_INSTR = 1ull << 4; // an instruction fetch
+
 // Protection of a leaf mapping.
 struct pgprot_t {
     u64 bits;
@@ -52,6 +59,11 @@ lkm::ErrorOr<void> set_memory_nx(u64 addr, size_t numpages);
 
 // Build the kernel's page tables (image with W^X, direct map of RAM) and switch CR3 to them.
 void paging_init();
+
+// A fresh zeroed page mapped at vaddr (in the user half) of a process's tables: a page of its own,
+// counted in kernel_meminfo.user_pages (as are the user half's tables) until pgd_free frees it.
+// Returns the page's physical address.
+lkm::ErrorOr<u64> map_user_page(u64 pml4_phys, u64 vaddr, pgprot_t prot);
 
 // A new PML4 for a process: empty lower half, upper half shared with the kernel's.
 lkm::ErrorOr<u64> pgd_alloc();
