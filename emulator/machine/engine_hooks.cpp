@@ -76,9 +76,12 @@ void Machine::Impl::on_power_off(uint32_t status)
 
 void Machine::Impl::on_block(uint64_t address, uint32_t size)
 {
-    if (gate.is_hidden(address))
+    if (gate.is_hidden(address)) {
+        previous_block_may_set_if = true; // not decoded: assume it may have
         return; // the host's own ring 3 -> 0 transition: not guest work
-    counter.on_block(address, size);
+    }
+    bool const previous_may_set_if = previous_block_may_set_if;
+    previous_block_may_set_if = counter.on_block(address, size);
     bool stop = stop_requested.load(std::memory_order_relaxed);
     // Reading the clock costs ~20 ns; once every 64 blocks keeps timer latency in microseconds.
     if (++blocks_until_clock_check >= 64) {
@@ -88,9 +91,11 @@ void Machine::Impl::on_block(uint64_t address, uint32_t size)
     }
     // An interrupt that came due while IF was clear is taken as soon as the guest sets IF again
     // (sti, popf, iretq, sysretq all end a translated block), as hardware takes it — not at the
-    // next clock check, which may land anywhere. Reading RFLAGS only while one is pending. (An
-    // IRQ the guest unmasks while the engine runs waits for the clock check, as before.)
-    if (!stop && !running_interrupt_shadow && irq_pending_at_start && (cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_))
+    // next clock check, which may land anywhere. RFLAGS is read (a costly engine call) only
+    // after a block that ended in one of those, while an IRQ is pending. (An IRQ the guest
+    // unmasks while the engine runs waits for the clock check, as before.)
+    if (!stop && previous_may_set_if && !running_interrupt_shadow && irq_pending_at_start &&
+        (cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_))
         stop = true;
     if (stop) {
         latch.stopped_by_host = true;

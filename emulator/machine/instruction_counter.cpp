@@ -15,22 +15,27 @@ InstructionCounter::~InstructionCounter()
         cs_close(&m_capstone);
 }
 
-uint32_t InstructionCounter::decode(uint64_t address, uint32_t size)
+void InstructionCounter::decode(Slot& slot)
 {
-    if (size == 0)
-        return 1; // the engine reports 0 for a block that faults at its first instruction
-    std::vector<uint8_t> code(size);
-    if (!m_capstone_ok || !m_read(address, code))
-        return 1;
+    // Unknown bytes count as one instruction and may set IF (the safe answer).
+    slot.count = 1;
+    slot.may_set_if = true;
+    if (slot.size == 0)
+        return; // the engine reports 0 for a block that faults at its first instruction
+    std::vector<uint8_t> code(slot.size);
+    if (!m_capstone_ok || !m_read(slot.address, code))
+        return;
     uint32_t count = 0;
+    unsigned last_id = X86_INS_INVALID;
     const uint8_t* bytes = code.data();
     size_t left = code.size();
-    uint64_t at = address;
+    uint64_t at = slot.address;
     cs_insn* insn = cs_malloc(m_capstone);
     bool in_unknown = false;
     while (left > 0) {
         if (cs_disasm_iter(m_capstone, &bytes, &left, &at, insn)) {
             ++count;
+            last_id = insn->id;
             in_unknown = false;
             continue;
         }
@@ -38,12 +43,28 @@ uint32_t InstructionCounter::decode(uint64_t address, uint32_t size)
         if (!in_unknown)
             ++count;
         in_unknown = true;
+        last_id = X86_INS_INVALID;
         ++bytes;
         --left;
         ++at;
     }
     cs_free(insn, 1);
-    return count;
+    slot.count = count;
+    switch (last_id) {
+    case X86_INS_STI:
+    case X86_INS_POPF:
+    case X86_INS_POPFD:
+    case X86_INS_POPFQ:
+    case X86_INS_IRET:
+    case X86_INS_IRETD:
+    case X86_INS_IRETQ:
+    case X86_INS_SYSRET:
+    case X86_INS_INVALID:
+        slot.may_set_if = true;
+        break;
+    default:
+        slot.may_set_if = false;
+    }
 }
 
 } // namespace lkmemu

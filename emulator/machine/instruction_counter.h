@@ -24,29 +24,34 @@ public:
     InstructionCounter(const InstructionCounter&) = delete;
     InstructionCounter& operator=(const InstructionCounter&) = delete;
 
-    void on_block(uint64_t address, uint32_t size)
+    // Counts the block; returns whether its last instruction may set RFLAGS.IF (sti, popf,
+    // iret, sysret: each ends its translated block), so the machine knows when a pending
+    // interrupt may have become deliverable without reading RFLAGS after every block.
+    bool on_block(uint64_t address, uint32_t size)
     {
         auto& slot = m_cache[(address ^ (address >> 12)) & (cache_size - 1)];
         if (slot.address != address || slot.size != size) {
             slot.address = address;
             slot.size = size;
-            slot.count = decode(address, size);
+            decode(slot);
         }
         m_total += slot.count;
+        return slot.may_set_if;
     }
 
     uint64_t total() const { return m_total; }
     void invalidate() { m_cache.fill(Slot {}); }
 
 private:
-    uint32_t decode(uint64_t address, uint32_t size);
-
     static constexpr size_t cache_size = 8192;
     struct Slot {
         uint64_t address = ~0ull;
         uint32_t size = 0;
         uint32_t count = 0;
+        bool may_set_if = false;
     };
+    void decode(Slot&);
+
     std::array<Slot, cache_size> m_cache {};
     uint64_t m_total = 0;
     CodeReader m_read;

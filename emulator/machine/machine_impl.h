@@ -95,6 +95,7 @@ struct Machine::Impl {
     std::optional<RunResult> finished;
     unsigned blocks_until_clock_check = 0;
     bool irq_pending_at_start = false;     // the PIC had an IRQ for the CPU when the engine started
+    bool previous_block_may_set_if = false; // the last block ended in sti/popf/iret/sysret
     bool running_interrupt_shadow = false; // the run loop lets one instruction (the hlt after sti) run before an IRQ
 
     struct Watch {

@@ -49,6 +49,7 @@ RunResult Machine::Impl::run()
         latch.clear();
         running_interrupt_shadow = instruction_limit != 0;
         irq_pending_at_start = pic.has_pending();
+        previous_block_may_set_if = false; // IF as the engine starts was checked just above
         uc_err const err = uc_emu_start(uc.get(), cpu.read(UC_X86_REG_RIP), PrivilegeGate::landing_va, 0, instruction_limit);
         running_interrupt_shadow = false;
         if (power_off_status) {

@@ -84,6 +84,7 @@ struct Snapshot {
     lkm_meminfo meminfo {};
     std::vector<ObservedModule> modules;
     std::vector<MappedRange> module_area; // mapped ranges in [0xffffffffa0000000, ...)
+    std::vector<MappedRange> user;        // mapped ranges of init's address space (user pages)
     bool wx_anywhere = false;             // some mapped range is both writable and executable
 };
 
@@ -110,6 +111,8 @@ inline Snapshot take_snapshot(Machine& machine)
             s.wx_anywhere = true;
         if (r.start >= 0xffffffffa0000000ull && r.start < 0xffffffffff000000ull)
             s.module_area.push_back(r);
+        if (r.user)
+            s.user.push_back(r);
     }
     uint64_t next = 0;
     REQUIRE(!machine.read_virtual(modules_va, std::span(reinterpret_cast<uint8_t*>(&next), sizeof(next))).is_error());
