@@ -11,35 +11,28 @@ startup_64:
     cld
     mov %rdi, %r12
     mov %rsi, %r13
-    /* Zero .bss before anything lives there (its stack included). The linker script page-aligns
-     * both ends, so whole 64-byte groups: a `rep stos` would cost the CPU engine a translated
-     * block per element (see lib/memset_64.S). */
+    /* Zero .bss before anything lives there, its stack included: memset runs on a few words of
+     * stack in .data meanwhile. */
+    lea boot_scratch_stack_top(%rip), %rsp
     lea __bss_start(%rip), %rdi
-    lea __bss_stop(%rip), %rcx
-    sub %rdi, %rcx
-    shr $6, %rcx
-    jz 2f
-    xor %eax, %eax
-1:  mov %rax, 0(%rdi)
-    mov %rax, 8(%rdi)
-    mov %rax, 16(%rdi)
-    mov %rax, 24(%rdi)
-    mov %rax, 32(%rdi)
-    mov %rax, 40(%rdi)
-    mov %rax, 48(%rdi)
-    mov %rax, 56(%rdi)
-    add $64, %rdi
-    dec %rcx
-    jnz 1b
-2:
+    xor %esi, %esi
+    lea __bss_stop(%rip), %rdx
+    sub %rdi, %rdx
+    call memset
     lea init_stack_top(%rip), %rsp
     xor %ebp, %ebp                  /* the end of every backtrace */
     mov %r12, %rdi
     mov %r13, %rsi
     call x86_64_start_kernel
-3:  cli
+1:  cli
     hlt
-    jmp 3b
+    jmp 1b
+
+    .section .data
+    .balign 16
+boot_scratch_stack:
+    .skip 64
+boot_scratch_stack_top:
 
     .section .bss
     .balign 4096
