@@ -38,31 +38,31 @@ PY
 }
 
 echo "bench: boot to power-off, $runs runs each" >&2
-lk_ms=(); lk_instr=0
-lk_inside=()
+# The two alternate, run by run, so that a change in the shared machine's load over the minute
+# this takes affects both alike.
+have_qemu=$(command -v qemu-system-x86_64 >/dev/null && echo yes || echo no)
+lk_ms=(); lk_inside=(); q_ms=(); lk_instr=0
 for _ in $(seq "$runs"); do
-  # Process start to exit, measured the same way as QEMU's; wall_ms from --json is the machine's
-  # own part (creation to power-off), without loading the program and its libraries.
+  # Process start to exit; wall_ms from --json is the machine's own part (creation to power-off),
+  # without loading the program.
   start=$EPOCHREALTIME
   timeout 120 "$lkmemu" run --json /tmp/lkmemu-bench.json >/dev/null # the same wrapper as QEMU's
   end=$EPOCHREALTIME
   lk_ms+=("$(elapsed_ms "$start" "$end")")
   lk_inside+=("$(python3 -c 'import json;print(round(json.load(open("/tmp/lkmemu-bench.json"))["boot"]["wall_ms"], 1))')")
   lk_instr=$(python3 -c 'import json;print(json.load(open("/tmp/lkmemu-bench.json"))["boot"]["guest_instructions"])')
-done
-lk_inside_median=$(printf '%s\n' "${lk_inside[@]}" | median)
-lk_median=$(printf '%s\n' "${lk_ms[@]}" | median)
-
-qemu_median="n/a"
-if command -v qemu-system-x86_64 >/dev/null; then
-  q_ms=()
-  for _ in $(seq "$runs"); do
+  if [ "$have_qemu" = yes ]; then
     start=$EPOCHREALTIME
     timeout 120 qemu-system-x86_64 -kernel "$kernel" -m 128 -display none -no-reboot -serial null \
       -device isa-debug-exit,iobase=0xf4,iosize=0x04 >/dev/null 2>&1 || true
     end=$EPOCHREALTIME
     q_ms+=("$(elapsed_ms "$start" "$end")")
-  done
+  fi
+done
+lk_inside_median=$(printf '%s\n' "${lk_inside[@]}" | median)
+lk_median=$(printf '%s\n' "${lk_ms[@]}" | median)
+qemu_median="n/a"
+if [ "$have_qemu" = yes ]; then
   qemu_median=$(printf '%s\n' "${q_ms[@]}" | median)
 fi
 ratio=$(awk -v a="$lk_median" -v b="$qemu_median" 'BEGIN { if (b+0 > 0) printf "%.2f", a / b; else print "n/a" }')
