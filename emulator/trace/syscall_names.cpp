@@ -9,6 +9,7 @@ std::string_view linux_syscall_name(uint64_t number)
     case 1: return "write";
     case 2: return "open";
     case 3: return "close";
+    case 8: return "lseek";
     case 35: return "nanosleep";
     case 60: return "exit";
     case 102: return "getuid";

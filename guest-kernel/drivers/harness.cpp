@@ -87,7 +87,7 @@ ssize_t harness_write(file*, u64 user_buf, size_t count)
     return static_cast<ssize_t>(count);
 }
 
-const file_operations g_harness_fops = { harness_open, harness_read, harness_write, nullptr };
+const file_operations g_harness_fops = { harness_open, harness_read, harness_write, nullptr, nullptr };
 
 } // namespace
 

@@ -91,6 +91,7 @@ void start_kernel()
     time_init();
     syscall_init();
     fs_init();
+    devkmsg_init();
     module_subsystem_init();
     harness_init();
 

@@ -121,6 +121,7 @@ extern "C" [[noreturn]] void init_main(const long* initial_stack)
     long harness = sys::open("/dev/harness", sys::O_RDWR);
     if (harness < 0)
         power_off(); // no host attached (e.g. QEMU): nothing to serve
+    open_kernel_log(); // before the first request: init's own files are part of the baseline
 
     if (const char* uid_text = getenv(envp, "uid")) {
         unsigned uid;

@@ -25,6 +25,8 @@ struct request_view {
     const unsigned char* data;
     size_t data_length;
 };
+// Opens /dev/kmsg, where the module requests find the kernel's reason for a failure.
+void open_kernel_log();
 void serve_insmod(int harness, const request_view& request);
 void serve_rmmod(int harness, const request_view& request);
 void serve_lsmod(int harness);

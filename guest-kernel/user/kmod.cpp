@@ -2,8 +2,9 @@
 // open/read(2) calls, made from ring 3 for the host's harness requests.
 //
 // A failing call is answered with the kernel's own reason, as the host shows it after kmod's
-// message: the log lines the call produced (read with syslog before and after it), or for a busy
-// module the users /proc/modules lists ("Module provider is in use by: consumer").
+// message: the log records the call produced (from /dev/kmsg, positioned at its end before the
+// call), or for a busy module the users /proc/modules lists ("Module provider is in use by:
+// consumer").
 #include "init.h"
 #include "syscall.h"
 
@@ -21,9 +22,9 @@ constexpr unsigned HARNESS_RMMOD_WAIT = 1u << 31; // the host's rmmod -w
 constexpr long RMMOD_WAIT_LIMIT_MS = 60000;       // rmmod -w gives up after a minute of guest time
 constexpr uintptr_t UNMAPPED_USER_ADDRESS = 0x1000; // below init's image at 0x400000
 
-alignas(16) char g_log_before[TEXT_BUFFER_SIZE];
-size_t g_log_before_length;
+alignas(16) char g_proc_modules[TEXT_BUFFER_SIZE];
 char g_args[MAX_ARGS];
+int g_kmsg = -1; // /dev/kmsg (open_kernel_log)
 
 size_t string_length(const char* s)
 {
@@ -53,78 +54,50 @@ void copy_string(char* dst, size_t size, const char* src, size_t length)
     dst[length] = '\0';
 }
 
-size_t read_log(char* buffer)
+// Position /dev/kmsg after the newest record: what the next call logs is what log_since_mark()
+// returns. Without /dev/kmsg there is no reason to give, only the errno.
+void mark_log()
 {
-    long n = sys::syslog(sys::SYSLOG_ACTION_READ_ALL, buffer, static_cast<int>(TEXT_BUFFER_SIZE));
-    return n < 0 ? 0 : static_cast<size_t>(n);
+    if (g_kmsg >= 0)
+        sys::lseek(g_kmsg, 0, sys::SEEK_END);
 }
 
-void snapshot_log() { g_log_before_length = read_log(g_log_before); }
-
-// "[    1.234567] text" -> "text", for every line.
-size_t strip_timestamps(char* text, size_t length)
-{
-    size_t out = 0;
-    for (size_t i = 0; i < length;) {
-        if (text[i] == '[') {
-            size_t j = i + 1;
-            while (j < length && (text[j] == ' ' || text[j] == '.' || (text[j] >= '0' && text[j] <= '9')))
-                j++;
-            if (j < length && text[j] == ']') {
-                i = j + 1;
-                if (i < length && text[i] == ' ')
-                    i++;
-            }
-        }
-        while (i < length && text[i] != '\n')
-            text[out++] = text[i++];
-        if (i < length)
-            text[out++] = text[i++];
-    }
-    return out;
-}
-
-// The log lines written since snapshot_log(), as plain text in the response, without the final
-// newline. The log may have dropped old lines meanwhile: the new part starts after the last
-// occurrence of the old log's tail.
-size_t log_since_snapshot()
+// The text of the records logged since mark_log(), one line each, into the response text;
+// returns its length, without the final newline. A record is "level,seq,usec,-;text\n".
+size_t log_since_mark()
 {
     char* text = response_text();
-    size_t length = read_log(text);
-    size_t start = 0;
-    if (g_log_before_length) {
-        size_t tail = g_log_before_length < 256 ? g_log_before_length : 256;
-        const char* needle = g_log_before + g_log_before_length - tail;
-        bool found = false;
-        for (size_t at = length >= tail ? length - tail + 1 : 0; at-- > 0;) {
-            if (equal(text + at, tail, needle, tail)) {
-                start = at + tail;
-                found = true;
-                break;
-            }
-        }
-        if (!found)
-            start = 0;
+    size_t n = 0;
+    char record[4096]; // the longest record, every byte escaped, is ~2.6 KiB
+    while (g_kmsg >= 0) {
+        long length = sys::read(g_kmsg, record, sizeof(record));
+        if (length == -LKM_EPIPE)
+            continue; // records were lost to the ring's wrap: go on from the oldest left
+        if (length <= 0)
+            break; // EAGAIN: nothing newer
+        long at = 0;
+        while (at < length && record[at] != ';')
+            at++;
+        for (at++; at < length && n < TEXT_BUFFER_SIZE; at++)
+            text[n++] = record[at];
     }
-    size_t n = length - start;
-    for (size_t i = 0; i < n; i++)
-        text[i] = text[start + i];
-    n = strip_log_levels(text, n);
-    n = strip_timestamps(text, n);
     while (n && text[n - 1] == '\n')
         n--;
     return n;
 }
 
-// /proc/modules into the response text; its length, or a negative errno.
+// A whole file into buffer; its length, or a negative errno. Opened non-blocking, so that a
+// device that would wait for more (/dev/kmsg) ends the file instead.
 long read_whole_file(const char* path, char* buffer, size_t size)
 {
-    long fd = sys::open(path, sys::O_RDONLY);
+    long fd = sys::open(path, sys::O_RDONLY | sys::O_NONBLOCK);
     if (fd < 0)
         return fd;
     size_t used = 0;
     for (;;) {
         long n = sys::read(static_cast<int>(fd), buffer + used, size - used);
+        if (n == -LKM_EAGAIN)
+            break;
         if (n < 0) {
             sys::close(static_cast<int>(fd));
             return n;
@@ -143,16 +116,16 @@ long read_whole_file(const char* path, char* buffer, size_t size)
 size_t describe_busy_module(const char* name)
 {
     char* text = response_text();
-    long length = read_whole_file("/proc/modules", g_log_before, sizeof(g_log_before));
+    long length = read_whole_file("/proc/modules", g_proc_modules, sizeof(g_proc_modules));
     size_t name_length = string_length(name);
     const char* users = nullptr;
     size_t users_length = 0;
     for (long i = 0; length > 0 && i < length;) {
         long end = i;
-        while (end < length && g_log_before[end] != '\n')
+        while (end < length && g_proc_modules[end] != '\n')
             end++;
         // "name size refcount users state address"
-        const char* line = g_log_before + i;
+        const char* line = g_proc_modules + i;
         if (end - i > static_cast<long>(name_length) && equal(line, name_length, name, name_length) &&
             line[name_length] == ' ') {
             const char* field = line + name_length + 1;
@@ -192,6 +165,12 @@ size_t describe_busy_module(const char* name)
 
 } // namespace
 
+void open_kernel_log()
+{
+    long fd = sys::open("/dev/kmsg", sys::O_RDONLY | sys::O_NONBLOCK);
+    g_kmsg = fd < 0 ? -1 : static_cast<int>(fd);
+}
+
 void serve_insmod(int harness, const request_view& request)
 {
     if (request.args_length >= MAX_ARGS) {
@@ -202,9 +181,9 @@ void serve_insmod(int harness, const request_view& request)
     const void* image = request.data;
     if (g_insmod_bad_pointer)
         image = reinterpret_cast<const void*>(UNMAPPED_USER_ADDRESS);
-    snapshot_log();
+    mark_log();
     long ret = sys::init_module(image, request.data_length, g_args);
-    respond(harness, static_cast<int>(ret), ret < 0 ? log_since_snapshot() : 0);
+    respond(harness, static_cast<int>(ret), ret < 0 ? log_since_mark() : 0);
 }
 
 void serve_rmmod(int harness, const request_view& request)
@@ -219,7 +198,7 @@ void serve_rmmod(int harness, const request_view& request)
     unsigned flags = request.flags & ~HARNESS_RMMOD_WAIT;
     long waited_ms = 0, backoff_ms = 10;
     for (;;) {
-        snapshot_log();
+        mark_log();
         long ret = sys::delete_module(name, flags);
         if (ret == -LKM_EWOULDBLOCK && wait && waited_ms < RMMOD_WAIT_LIMIT_MS) {
             // As modprobe -w: wait while the module is busy, backing off up to a second.
@@ -233,7 +212,7 @@ void serve_rmmod(int harness, const request_view& request)
         if (ret == -LKM_EWOULDBLOCK)
             text = describe_busy_module(name);
         else if (ret < 0)
-            text = log_since_snapshot();
+            text = log_since_mark();
         respond(harness, static_cast<int>(ret), text);
         return;
     }

@@ -12,6 +12,7 @@ enum : long {
     NR_write = 1,
     NR_open = 2,
     NR_close = 3,
+    NR_lseek = 8,
     NR_nanosleep = 35,
     NR_exit = 60,
     NR_getuid = 102,
@@ -33,6 +34,8 @@ inline long syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0)
 
 constexpr int O_RDONLY = 0;
 constexpr int O_RDWR = 2;
+constexpr int O_NONBLOCK = 04000;
+constexpr int SEEK_END = 2;
 constexpr int SYSLOG_ACTION_READ_ALL = 3;
 constexpr long LINUX_REBOOT_MAGIC1 = 0xfee1dead;
 constexpr long LINUX_REBOOT_MAGIC2 = 672274793;
@@ -42,6 +45,7 @@ inline long read(int fd, void* buf, size_t count) { return syscall(NR_read, fd, 
 inline long write(int fd, const void* buf, size_t count) { return syscall(NR_write, fd, reinterpret_cast<long>(buf), static_cast<long>(count)); }
 inline long open(const char* path, int flags) { return syscall(NR_open, reinterpret_cast<long>(path), flags, 0); }
 inline long close(int fd) { return syscall(NR_close, fd); }
+inline long lseek(int fd, long offset, int whence) { return syscall(NR_lseek, fd, offset, whence); }
 inline long syslog(int type, char* buf, int len) { return syscall(NR_syslog, type, reinterpret_cast<long>(buf), len); }
 inline long getuid() { return syscall(NR_getuid); }
 inline long setuid(unsigned uid) { return syscall(NR_setuid, uid); }

@@ -228,16 +228,4 @@ inline bool same_memory(const lkm_meminfo& a, const lkm_meminfo& b)
         CHECK((a).module_area_pages == (b).module_area_pages);                                     \
     } while (0)
 
-// The lines of /proc/modules text, without the trailing newline.
-inline std::vector<std::string> lines_of(const std::string& text)
-{
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line))
-        if (!line.empty())
-            lines.push_back(line);
-    return lines;
-}
-
 } // namespace lkmemu::testing

@@ -12,9 +12,12 @@ struct file_operations {
     ssize_t (*read)(file* f, u64 user_buf, size_t count);     // nullptr: EINVAL
     ssize_t (*write)(file* f, u64 user_buf, size_t count);    // nullptr: EINVAL
     void (*release)(file* f);                                 // optional
+    long (*llseek)(file* f, s64 offset, int whence);          // nullptr: ESPIPE; 0 or -errno
 };
 
 constexpr u32 O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3;
+constexpr u32 O_NONBLOCK = 04000; // a read with nothing to return fails with EAGAIN
+constexpr int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
 
 struct file {
     const file_operations* f_op;

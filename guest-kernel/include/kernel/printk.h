@@ -43,3 +43,19 @@ constexpr size_t LOG_BUF_LEN = 128 * 1024;
 size_t log_buf_copy(char* dst, size_t size);
 size_t log_buf_used();
 void log_buf_clear();
+
+// The log as records, one per line, numbered from 0 at boot (/dev/kmsg reads them): the oldest
+// still stored, the number the next line will get, and one record's stored line (with its
+// newline, cut at size); 0 if seq is no longer, or not yet, in the buffer.
+u64 log_first_seq();
+u64 log_next_seq();
+size_t log_read_record(u64 seq, char* dst, size_t size);
+
+// A stored line "<level>[seconds.micros] text\n" as /dev/kmsg presents record seq:
+// "level,seq,microseconds,-;text\n", with bytes outside printable ASCII (and backslash) as \xNN,
+// as Linux's devkmsg_read. Writes at most size bytes; returns the full length (like snprintf,
+// so a result larger than size means it did not fit).
+size_t kmsg_format_record(const char* stored, size_t length, u64 seq, char* out, size_t size);
+
+// Registers /dev/kmsg (kernel/printk/devkmsg.cpp).
+void devkmsg_init();

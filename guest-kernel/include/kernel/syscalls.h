@@ -11,6 +11,7 @@
     X(1, write)                                                                                    \
     X(2, open)                                                                                     \
     X(3, close)                                                                                    \
+    X(8, lseek)                                                                                    \
     X(35, nanosleep)                                                                               \
     X(60, exit)                                                                                    \
     X(102, getuid)                                                                                 \
@@ -27,6 +28,7 @@ long sys_read(unsigned fd, u64 buf, size_t count);
 long sys_write(unsigned fd, u64 buf, size_t count);
 long sys_open(u64 filename, int flags, unsigned mode);
 long sys_close(unsigned fd);
+long sys_lseek(unsigned fd, s64 offset, unsigned whence);
 long sys_exit(int error_code);
 long sys_getuid();
 long sys_syslog(int type, u64 buf, int len);

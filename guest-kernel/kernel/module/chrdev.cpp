@@ -123,7 +123,7 @@ int export_register_chrdev(unsigned major, const char* name, const sdk_file_oper
     auto* dev = static_cast<module_chrdev*>(kmalloc(sizeof(module_chrdev)));
     if (!dev)
         return -LKM_ENOMEM;
-    dev->kernel_fops = { adapter_open, adapter_read, adapter_write, adapter_release };
+    dev->kernel_fops = { adapter_open, adapter_read, adapter_write, adapter_release, nullptr };
     dev->fops = fops;
     strlcpy(dev->name, name, sizeof(dev->name));
     snprintf(dev->path, sizeof(dev->path), "/dev/%s", name);

@@ -12,10 +12,13 @@ namespace {
 console_write_fn g_console;
 
 // The ring: bytes [g_tail, g_head) of an endless stream, stored modulo LOG_BUF_LEN. Always whole
-// lines: when a new line needs room, the oldest lines are dropped entirely.
+// lines: when a new line needs room, the oldest lines are dropped entirely. Each line is a record
+// with a sequence number (/dev/kmsg's): g_tail_seq is the oldest one's, g_head_seq the next's.
 char g_log_buf[LOG_BUF_LEN];
 u64 g_head;
 u64 g_tail;
+u64 g_head_seq;
+u64 g_tail_seq;
 
 char log_byte(u64 position) { return g_log_buf[position % LOG_BUF_LEN]; }
 
@@ -27,10 +30,34 @@ void log_store(const char* text, size_t length)
         while (g_tail < g_head && log_byte(g_tail) != '\n')
             g_tail++;
         g_tail++; // past the newline
+        g_tail_seq++;
     }
     for (size_t i = 0; i < length; i++)
         g_log_buf[(g_head + i) % LOG_BUF_LEN] = text[i];
     g_head += length;
+    g_head_seq++;
+}
+
+// Where record seq starts in the stream (g_tail_seq <= seq < g_head_seq): walked to from
+// whichever end is nearer, since readers mostly want the newest records.
+u64 record_position(u64 seq)
+{
+    if (seq - g_tail_seq <= g_head_seq - seq) {
+        u64 at = g_tail;
+        for (u64 s = g_tail_seq; s < seq; s++) {
+            while (log_byte(at) != '\n')
+                at++;
+            at++;
+        }
+        return at;
+    }
+    u64 at = g_head; // the start of record g_head_seq
+    for (u64 s = g_head_seq; s > seq; s--) {
+        at--; // onto the previous record's newline
+        while (at > g_tail && log_byte(at - 1) != '\n')
+            at--;
+    }
+    return at;
 }
 
 // Emit one line (without its newline) with its header.
@@ -176,4 +203,33 @@ void log_buf_clear()
 {
     IrqSaveGuard irqs_off;
     g_tail = g_head;
+    g_tail_seq = g_head_seq;
+}
+
+u64 log_first_seq()
+{
+    IrqSaveGuard irqs_off;
+    return g_tail_seq;
+}
+
+u64 log_next_seq()
+{
+    IrqSaveGuard irqs_off;
+    return g_head_seq;
+}
+
+size_t log_read_record(u64 seq, char* dst, size_t size)
+{
+    IrqSaveGuard irqs_off;
+    if (seq < g_tail_seq || seq >= g_head_seq)
+        return 0;
+    u64 at = record_position(seq);
+    size_t n = 0;
+    while (n < size) {
+        char c = log_byte(at + n);
+        dst[n++] = c;
+        if (c == '\n')
+            break;
+    }
+    return n;
 }

@@ -27,6 +27,7 @@
     X(EFBIG, 27, "File too large")                                                                 \
     X(ENOSPC, 28, "No space left on device")                                                       \
     X(ESPIPE, 29, "Illegal seek")                                                                  \
+    X(EPIPE, 32, "Broken pipe")                                                                    \
     X(ERANGE, 34, "Numerical result out of range")                                                 \
     X(ENAMETOOLONG, 36, "File name too long")                                                      \
     X(ENOSYS, 38, "Function not implemented")                                                      \
