@@ -164,6 +164,8 @@ bool Machine::Impl::fill_tlb(uint64_t va, uc_mem_type type, uc_tlb_entry* entry)
         latch.non_canonical = false;
         return false;
     }
+    if (access == Access::Write)
+        counter.invalidate_page(va & ~0xfffull); // code may be written here: drop cached counts
     auto const& t = walk.translation;
     int perms = UC_PROT_READ;
     bool may_write, may_execute;

@@ -15,8 +15,23 @@ InstructionCounter::~InstructionCounter()
         cs_close(&m_capstone);
 }
 
+void InstructionCounter::forget_blocks_on(uint64_t page_va)
+{
+    for (Slot& slot : m_cache) {
+        if (slot.address == ~0ull)
+            continue;
+        uint64_t const first_page = slot.address & ~0xfffull;
+        uint64_t const last_page = (slot.address + (slot.size ? slot.size - 1 : 0)) & ~0xfffull;
+        if (first_page == page_va || last_page == page_va)
+            slot = Slot {};
+    }
+}
+
 void InstructionCounter::decode(Slot& slot)
 {
+    m_code_pages.insert(slot.address & ~0xfffull);
+    if (slot.size > 1)
+        m_code_pages.insert((slot.address + slot.size - 1) & ~0xfffull);
     // Unknown bytes count as one instruction and may set IF (the safe answer).
     slot.count = 1;
     slot.may_set_if = true;

@@ -3,6 +3,12 @@
 // block is decoded once with Capstone and cached in a direct-mapped table, so the per-block cost is
 // one table probe. A block cut short by a fault still counts whole (the count is for the summary,
 // not for exact accounting).
+//
+// The cache is keyed by virtual address, so new code at an old address (a module loaded where
+// another was) must drop what was cached for that page: the machine calls invalidate_page when
+// the guest writes to a page through a fresh translation. Under W^X that covers every way code
+// changes: a page cannot be written while executable, and changing its mapping or permissions
+// drops its TLB entry, so the first write afterwards comes through the TLB-fill hook.
 #pragma once
 
 #include <capstone/capstone.h>
@@ -11,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <unordered_set>
 
 namespace lkmemu {
 
@@ -40,7 +47,17 @@ public:
     }
 
     uint64_t total() const { return m_total; }
-    void invalidate() { m_cache.fill(Slot {}); }
+    void invalidate()
+    {
+        m_cache.fill(Slot {});
+        m_code_pages.clear();
+    }
+    // Forget the blocks that overlap the 4 KiB page at page_va, if any were cached.
+    void invalidate_page(uint64_t page_va)
+    {
+        if (!m_code_pages.empty() && m_code_pages.erase(page_va))
+            forget_blocks_on(page_va);
+    }
 
 private:
     static constexpr size_t cache_size = 8192;
@@ -51,8 +68,10 @@ private:
         bool may_set_if = false;
     };
     void decode(Slot&);
+    void forget_blocks_on(uint64_t page_va);
 
     std::array<Slot, cache_size> m_cache {};
+    std::unordered_set<uint64_t> m_code_pages; // pages holding (part of) a cached block
     uint64_t m_total = 0;
     CodeReader m_read;
     csh m_capstone = 0;
