@@ -193,6 +193,8 @@ std::optional<std::vector<uint8_t>> CommandRunner::start(Machine& machine, const
         if (words.size() != 1)
             return usage("vmmap");
         std::vector<NamedRegion> regions = kernel_symbols().sections();
+        const auto& init_sections = kernel_symbols().user_sections();
+        regions.insert(regions.end(), init_sections.begin(), init_sections.end());
         auto modules = read_modules(machine, kernel_symbols());
         if (modules.is_error()) {
             result.error = "vmmap: " + modules.error().message;

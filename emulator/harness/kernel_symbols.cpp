@@ -34,6 +34,47 @@ std::string readable_name(const std::string& symbol)
     return name;
 }
 
+// The allocated sections of an ELF image whose addresses lie on one side of the user/kernel
+// split, named "<owner> .text" etc.; empty for a malformed image.
+std::vector<NamedRegion> allocated_sections(const ElfFileImage& image, const std::string& owner, bool user_half)
+{
+    std::vector<NamedRegion> regions;
+    Elf64_Ehdr header;
+    if (!image.read(0, header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0
+        || header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shstrndx >= header.e_shnum)
+        return regions;
+    Elf64_Shdr names;
+    if (!image.read(header.e_shoff + uint64_t(header.e_shstrndx) * sizeof(Elf64_Shdr), names))
+        return regions;
+    for (unsigned i = 0; i < header.e_shnum; ++i) {
+        Elf64_Shdr section;
+        if (!image.read(header.e_shoff + uint64_t(i) * sizeof(Elf64_Shdr), section))
+            return {};
+        if (!(section.sh_flags & SHF_ALLOC) || section.sh_size == 0 || (section.sh_addr < kUserSpaceEnd) != user_half)
+            continue;
+        regions.push_back({section.sh_addr, section.sh_addr + section.sh_size,
+                           owner + " " + image.string_at(names.sh_offset + section.sh_name)});
+    }
+    return regions;
+}
+
+// The bytes between two symbols' addresses in a file's sections (the init program the kernel
+// carries in .rodata, between __init_elf_start and __init_elf_end); empty if they are not in one.
+ElfFileImage embedded_file(const ElfFileImage& image, const std::vector<Elf64_Shdr>& sections, uint64_t start,
+                           uint64_t end)
+{
+    for (const Elf64_Shdr& section : sections) {
+        if (section.sh_type == SHT_NOBITS || start < section.sh_addr || end > section.sh_addr + section.sh_size
+            || start > end)
+            continue;
+        uint64_t const offset = section.sh_offset + (start - section.sh_addr);
+        if (offset > image.bytes.size() || end - start > image.bytes.size() - offset)
+            return {};
+        return { std::vector<uint8_t>(image.bytes.begin() + offset, image.bytes.begin() + offset + (end - start)) };
+    }
+    return {};
+}
+
 } // namespace
 
 KernelSymbols KernelSymbols::read(const std::string& path)
@@ -49,12 +90,9 @@ KernelSymbols KernelSymbols::read(const std::string& path)
     for (unsigned i = 0; i < header.e_shnum; ++i)
         if (!image.read(header.e_shoff + uint64_t(i) * sizeof(Elf64_Shdr), sections[i]))
             return table;
-    const Elf64_Shdr& names = sections[header.e_shstrndx];
 
+    table.m_sections = allocated_sections(image, "kernel", false);
     for (const Elf64_Shdr& section : sections) {
-        if ((section.sh_flags & SHF_ALLOC) && section.sh_size != 0 && section.sh_addr >= kUserSpaceEnd)
-            table.m_sections.push_back({section.sh_addr, section.sh_addr + section.sh_size,
-                                        "kernel " + image.string_at(names.sh_offset + section.sh_name)});
         if (section.sh_type != SHT_SYMTAB || section.sh_link >= sections.size()
             || section.sh_entsize != sizeof(Elf64_Sym))
             continue;
@@ -74,6 +112,10 @@ KernelSymbols KernelSymbols::read(const std::string& path)
             table.m_symbols.emplace(std::move(name), symbol.st_value);
         }
     }
+    // init, the one user program, is linked into the kernel image: its sections name its ranges.
+    auto init_start = table.address_of("__init_elf_start"), init_end = table.address_of("__init_elf_end");
+    if (init_start && init_end)
+        table.m_user_sections = allocated_sections(embedded_file(image, sections, *init_start, *init_end), "init", true);
     std::sort(table.m_sections.begin(), table.m_sections.end(),
               [](const NamedRegion& a, const NamedRegion& b) { return a.start < b.start; });
     // Sized symbols first among equal starts, so a function wins over a label at its address.

@@ -38,10 +38,13 @@ public:
     std::optional<SymbolOffset> symbolize(uint64_t address) const;
     // The kernel's allocated sections, named "kernel .text" etc.
     const std::vector<NamedRegion>& sections() const { return m_sections; }
+    // The sections of init, the user program embedded in the kernel image ("init .bss" ...).
+    const std::vector<NamedRegion>& user_sections() const { return m_user_sections; }
 
 private:
     std::unordered_map<std::string, uint64_t> m_symbols;
     std::vector<NamedRegion> m_sections;
+    std::vector<NamedRegion> m_user_sections;
     std::vector<NamedRegion> m_by_address; // function/object/label symbols, sorted by start
 };
 

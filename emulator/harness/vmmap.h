@@ -19,7 +19,7 @@ struct VmmapLine {
     std::string what;
 };
 
-// Cuts each mapped range at region boundaries (kernel sections, module sections) and names
+// Cuts each mapped range at region boundaries (kernel, module and init sections) and names
 // every piece: by the region it falls in, or by where it is (user, direct map, module area ...).
 std::vector<VmmapLine> describe_address_space(const std::vector<MappedRange>& ranges,
                                               const std::vector<NamedRegion>& regions);

@@ -35,7 +35,7 @@ TEST_CASE("vmmap reads the guest's page tables: W^X everywhere, kernel sections 
     REQUIRE(s.result(0).ok);
     auto lines = vmmap_lines(s.result(0).output);
     REQUIRE(lines.size() > 3);
-    bool saw_text = false, saw_rodata = false, saw_data = false, saw_user = false;
+    bool saw_text = false, saw_rodata = false, saw_data = false, saw_user = false, saw_init = false;
     for (const Line& line : lines) {
         INFO(line.range << " " << line.perms << " " << line.what);
         CHECK_FALSE((line.perms[1] == 'w' && line.perms[2] == 'x'));
@@ -52,12 +52,23 @@ TEST_CASE("vmmap reads the guest's page tables: W^X everywhere, kernel sections 
             CHECK(line.perms == "rw-");
         }
         if (line.what == "user")
-            saw_user = true;
+            saw_user = true; // init's stack
+        // init's own sections, named from the ELF the kernel carries.
+        if (line.what == "init .text") {
+            saw_init = true;
+            CHECK(line.perms == "r-x");
+            CHECK(line.range.rfind("0000000000400000-", 0) == 0);
+        }
+        if (line.what == "init .rodata")
+            CHECK(line.perms == "r--");
+        if (line.what == "init .data" || line.what == "init .bss")
+            CHECK(line.perms == "rw-");
     }
     CHECK(saw_text);
     CHECK(saw_rodata);
     CHECK(saw_data);
     CHECK(saw_user); // asked while init waits in read(): its address space is current
+    CHECK(saw_init);
     // Nothing is mapped at address 0.
     CHECK(lines.front().range.rfind("0000000000000000-", 0) != 0);
 }
