@@ -196,31 +196,7 @@ TestGuest user_guest()
 {
     TestGuest guest({
     // body at +0x100
-    Chunk { 0x100, {
-        0xb9, 0x80, 0x00, 0x00, 0xc0,                    // mov ecx, 0xc0000080
-        0x0f, 0x32,                                      // rdmsr
-        0x83, 0xc8, 0x01,                                // or eax, 0x1
-        0x0f, 0x30,                                      // wrmsr
-        0xb9, 0x81, 0x00, 0x00, 0xc0,                    // mov ecx, 0xc0000081
-        0x31, 0xc0,                                      // xor eax, eax
-        0xba, 0x08, 0x00, 0x1b, 0x00,                    // mov edx, 0x1b0008
-        0x0f, 0x30,                                      // wrmsr
-        0xb9, 0x82, 0x00, 0x00, 0xc0,                    // mov ecx, 0xc0000082
-        0x48, 0xb8, 0x00, 0x0a, 0x10, 0x80, 0xff, 0xff, 0xff, 0xff, // movabs rax, -0x7feff600
-        0x48, 0x89, 0xc2,                                // mov rdx, rax
-        0x48, 0xc1, 0xea, 0x20,                          // shr rdx, 0x20
-        0x0f, 0x30,                                      // wrmsr
-        0xb9, 0x84, 0x00, 0x00, 0xc0,                    // mov ecx, 0xc0000084
-        0xb8, 0x00, 0x02, 0x00, 0x00,                    // mov eax, 0x200
-        0x31, 0xd2,                                      // xor edx, edx
-        0x0f, 0x30,                                      // wrmsr
-        0x6a, 0x23,                                      // push 0x23
-        0x68, 0x00, 0x10, 0xff, 0x7f,                    // push 0x7fff1000
-        0x68, 0x02, 0x02, 0x00, 0x00,                    // push 0x202
-        0x6a, 0x2b,                                      // push 0x2b
-        0x68, 0x00, 0x00, 0x40, 0x00,                    // push 0x400000
-        0x48, 0xcf,                                      // iretq
-    } },
+    code::enter_user_mode_body(),
     // syscall_entry at +0xa00
     Chunk { 0xa00, {
         0xb8, 0x5c, 0x00, 0x00, 0x00,                    // mov eax, 0x5c
@@ -299,26 +275,7 @@ TEST_CASE("timer ticks wake a sti/hlt loop that counts IRQ 0", "[cpu][timer]")
 {
     TestGuest guest({
     // body at +0x100
-    Chunk { 0x100, {
-        0x45, 0x31, 0xff,                                // xor r15d, r15d
-        0xb0, 0x11,                                      // mov al, 0x11
-        0xe6, 0x20,                                      // out 0x20, al
-        0xe6, 0xa0,                                      // out 0xa0, al
-        0xb0, 0x20,                                      // mov al, 0x20
-        0xe6, 0x21,                                      // out 0x21, al
-        0xb0, 0x28,                                      // mov al, 0x28
-        0xe6, 0xa1,                                      // out 0xa1, al
-        0xb0, 0x04,                                      // mov al, 0x4
-        0xe6, 0x21,                                      // out 0x21, al
-        0xb0, 0x02,                                      // mov al, 0x2
-        0xe6, 0xa1,                                      // out 0xa1, al
-        0xb0, 0x01,                                      // mov al, 0x1
-        0xe6, 0x21,                                      // out 0x21, al
-        0xe6, 0xa1,                                      // out 0xa1, al
-        0xb0, 0xfe,                                      // mov al, -0x2
-        0xe6, 0x21,                                      // out 0x21, al
-        0xb0, 0xff,                                      // mov al, -0x1
-        0xe6, 0xa1,                                      // out 0xa1, al
+    Chunk { 0x100, code::count_in_r15_and_unmask_irq0() + std::vector<uint8_t> {
         0xb0, 0x34,                                      // mov al, 0x34
         0xe6, 0x43,                                      // out 0x43, al
         0xb0, 0xa9,                                      // mov al, -0x57
@@ -335,14 +292,7 @@ TEST_CASE("timer ticks wake a sti/hlt loop that counts IRQ 0", "[cpu][timer]")
         0xf4,                                            // hlt
     } },
     // irq0 at +0x800
-    Chunk { 0x800, {
-        0x49, 0xff, 0xc7,                                // inc r15
-        0x50,                                            // push rax
-        0xb0, 0x20,                                      // mov al, 0x20
-        0xe6, 0x20,                                      // out 0x20, al
-        0x58,                                            // pop rax
-        0x48, 0xcf,                                      // iretq
-    } },
+    Chunk { 0x800, code::irq0_counter() },
     });
     guest.gate(Gate { 0x20, 0x800 });
     auto machine = guest.machine();
@@ -424,26 +374,7 @@ TEST_CASE("an interrupt pending at sti+hlt is taken after the hlt, as in hardwar
     // interrupt would return to the hlt, which nothing would ever wake (Dead).
     TestGuest guest({
     // body at +0x100
-    Chunk { 0x100, {
-        0x45, 0x31, 0xff,                                // xor r15d, r15d
-        0xb0, 0x11,                                      // mov al, 0x11
-        0xe6, 0x20,                                      // out 0x20, al
-        0xe6, 0xa0,                                      // out 0xa0, al
-        0xb0, 0x20,                                      // mov al, 0x20
-        0xe6, 0x21,                                      // out 0x21, al
-        0xb0, 0x28,                                      // mov al, 0x28
-        0xe6, 0xa1,                                      // out 0xa1, al
-        0xb0, 0x04,                                      // mov al, 0x4
-        0xe6, 0x21,                                      // out 0x21, al
-        0xb0, 0x02,                                      // mov al, 0x2
-        0xe6, 0xa1,                                      // out 0xa1, al
-        0xb0, 0x01,                                      // mov al, 0x1
-        0xe6, 0x21,                                      // out 0x21, al
-        0xe6, 0xa1,                                      // out 0xa1, al
-        0xb0, 0xfe,                                      // mov al, -0x2
-        0xe6, 0x21,                                      // out 0x21, al
-        0xb0, 0xff,                                      // mov al, -0x1
-        0xe6, 0xa1,                                      // out 0xa1, al
+    Chunk { 0x100, code::count_in_r15_and_unmask_irq0() + std::vector<uint8_t> {
         0xb0, 0x30,                                      // mov al, 0x30
         0xe6, 0x43,                                      // out 0x43, al
         0xb0, 0x10,                                      // mov al, 0x10
@@ -463,14 +394,7 @@ TEST_CASE("an interrupt pending at sti+hlt is taken after the hlt, as in hardwar
         0xf4,                                            // hlt
     } },
     // irq0 at +0x800
-    Chunk { 0x800, {
-        0x49, 0xff, 0xc7,                                // inc r15
-        0x50,                                            // push rax
-        0xb0, 0x20,                                      // mov al, 0x20
-        0xe6, 0x20,                                      // out 0x20, al
-        0x58,                                            // pop rax
-        0x48, 0xcf,                                      // iretq
-    } },
+    Chunk { 0x800, code::irq0_counter() },
     });
     guest.gate(Gate { 0x20, 0x800 });
     auto machine = guest.machine();

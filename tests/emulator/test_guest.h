@@ -98,4 +98,21 @@ private:
 
 uint64_t read_u64(const Machine&, uint64_t va);
 
+// Code that several tests share, byte for byte as they were written inline (the tests' jumps and
+// breakpoints count on these lengths).
+namespace code {
+// The body (at body_offset) of the ring-3 tests: enables SYSCALL (EFER.SCE; STAR with kernel
+// selectors 0x08 and user base 0x18; LSTAR = text + 0xa00; FMASK = IF) and iretqs to user_va in
+// ring 3 on user_stack_top, with IF set.
+Chunk enter_user_mode_body();
+// xor r15d, r15d; then both 8259As initialised (vectors 0x20 and 0x28, cascade on IRQ 2, 8086
+// mode) with everything masked but IRQ 0: 45 bytes, for the start of a timer test's body.
+std::vector<uint8_t> count_in_r15_and_unmask_irq0();
+// The IRQ 0 handler for that: inc r15, EOI to the master PIC, iretq.
+std::vector<uint8_t> irq0_counter();
+} // namespace code
+
+// bytes then more, for a chunk that starts with shared code.
+std::vector<uint8_t> operator+(std::vector<uint8_t> bytes, const std::vector<uint8_t>& more);
+
 } // namespace lkmemu::test
