@@ -38,25 +38,43 @@ void log_store(const char* text, size_t length)
     g_head_seq++;
 }
 
-// Where record seq starts in the stream (g_tail_seq <= seq < g_head_seq): walked to from
-// whichever end is nearer, since readers mostly want the newest records.
+// The last record found, so that a reader going through the log in order (cat /dev/kmsg) walks
+// one record from there instead of from an end of the ring each time. Stored lines never change,
+// so the position stays right for as long as the record is in the ring.
+u64 g_found_seq = ~0ull;
+u64 g_found_position;
+
+u64 skip_records(u64 at, u64 count)
+{
+    for (; count; count--) {
+        while (log_byte(at) != '\n')
+            at++;
+        at++;
+    }
+    return at;
+}
+
+// Where record seq starts in the stream (g_tail_seq <= seq < g_head_seq), walked to from the
+// nearest known start: the oldest record, the last one found, or the end.
 u64 record_position(u64 seq)
 {
-    if (seq - g_tail_seq <= g_head_seq - seq) {
-        u64 at = g_tail;
-        for (u64 s = g_tail_seq; s < seq; s++) {
-            while (log_byte(at) != '\n')
-                at++;
-            at++;
+    u64 at;
+    u64 from_tail = seq - g_tail_seq, from_head = g_head_seq - seq;
+    bool found_usable = g_found_seq != ~0ull && g_found_seq >= g_tail_seq && g_found_seq <= seq;
+    if (found_usable && seq - g_found_seq <= min(from_tail, from_head)) {
+        at = skip_records(g_found_position, seq - g_found_seq);
+    } else if (from_tail <= from_head) {
+        at = skip_records(g_tail, from_tail);
+    } else {
+        at = g_head; // the start of record g_head_seq
+        for (u64 s = g_head_seq; s > seq; s--) {
+            at--; // onto the previous record's newline
+            while (at > g_tail && log_byte(at - 1) != '\n')
+                at--;
         }
-        return at;
     }
-    u64 at = g_head; // the start of record g_head_seq
-    for (u64 s = g_head_seq; s > seq; s--) {
-        at--; // onto the previous record's newline
-        while (at > g_tail && log_byte(at - 1) != '\n')
-            at--;
-    }
+    g_found_seq = seq;
+    g_found_position = at;
     return at;
 }
 
