@@ -44,13 +44,7 @@ TEST_CASE("a kernel-mode #PF is delivered through the IDT with the architectural
         0xf4,                                            // hlt
     } },
     // handler at +0x800
-    Chunk { 0x800, {
-        0x41, 0x0f, 0x20, 0xd6,                          // mov r14, cr2
-        0x49, 0x89, 0xe5,                                // mov r13, rsp
-        0xb8, 0x14, 0x00, 0x00, 0x00,                    // mov eax, 0x14
-        0xe7, 0xf4,                                      // out 0xf4, eax
-        0xf4,                                            // hlt
-    } },
+    Chunk { 0x800, code::page_fault_handler() },
     }, 14).machine();
     auto const result = run(*machine);
     REQUIRE(result.reason == StopReason::PowerOff);
@@ -76,13 +70,8 @@ TEST_CASE("a #GP from a bad selector is delivered with the selector as error cod
         0x66, 0x8e, 0xd8,                                // mov ds, ax
         0xf4,                                            // hlt
     } },
-        // handler at +0x800
-        Chunk { 0x800, {
-            0x49, 0x89, 0xe5,                            // mov r13, rsp
-            0xb8, 0x0d, 0x00, 0x00, 0x00,                // mov eax, 0xd
-            0xe7, 0xf4,                                  // out 0xf4, eax
-            0xf4,                                        // hlt
-        } },
+    // handler at +0x800
+    Chunk { 0x800, code::save_frame_and_power_off(0xd) },
     }, 13).machine();
     auto const result = run(*machine);
     REQUIRE(result.reason == StopReason::PowerOff);
@@ -103,12 +92,7 @@ TEST_CASE("an access to a non-canonical address is #GP(0), not #PF", "[cpu]")
         0xf4,                                            // hlt
     } },
     // handler at +0x800
-    Chunk { 0x800, {
-        0x49, 0x89, 0xe5,                                // mov r13, rsp
-        0xb8, 0x0d, 0x00, 0x00, 0x00,                    // mov eax, 0xd
-        0xe7, 0xf4,                                      // out 0xf4, eax
-        0xf4,                                            // hlt
-    } },
+    Chunk { 0x800, code::save_frame_and_power_off(0xd) },
     }, 13).machine();
     auto const result = run(*machine);
     REQUIRE(result.reason == StopReason::PowerOff);
@@ -194,24 +178,7 @@ TEST_CASE("1000 #GP in a row are each delivered as #GP (QEMU's fault marker re-a
 namespace {
 TestGuest user_guest()
 {
-    TestGuest guest({
-    // body at +0x100
-    code::enter_user_mode_body(),
-    // syscall_entry at +0xa00
-    Chunk { 0xa00, {
-        0xb8, 0x5c, 0x00, 0x00, 0x00,                    // mov eax, 0x5c
-        0xe7, 0xf4,                                      // out 0xf4, eax
-        0xf4,                                            // hlt
-    } },
-    // handler at +0x800
-    Chunk { 0x800, {
-        0x41, 0x0f, 0x20, 0xd6,                          // mov r14, cr2
-        0x49, 0x89, 0xe5,                                // mov r13, rsp
-        0xb8, 0x14, 0x00, 0x00, 0x00,                    // mov eax, 0x14
-        0xe7, 0xf4,                                      // out 0xf4, eax
-        0xf4,                                            // hlt
-    } },
-    });
+    TestGuest guest(code::ring3_test_text());
     guest.gate(Gate { 14, 0x800 });
     return guest;
 }

@@ -149,25 +149,9 @@ TEST_CASE("the execution observer sees SYSCALL and its return to user mode", "[d
 {
     // The kernel side: the iretq-to-ring-3 body of the user tests, and a SYSCALL entry that
     // returns 0x99 with sysretq the first time and powers off the second.
-    std::vector<Chunk> text = {
-    // body at +0x100
-    code::enter_user_mode_body(),
-    // syscall_entry at +0xa00
-    Chunk { 0xa00, {
-        0xb8, 0x5c, 0x00, 0x00, 0x00,                    // mov eax, 0x5c
-        0xe7, 0xf4,                                      // out 0xf4, eax
-        0xf4,                                            // hlt
-    } },
-    // handler at +0x800
-    Chunk { 0x800, {
-        0x41, 0x0f, 0x20, 0xd6,                          // mov r14, cr2
-        0x49, 0x89, 0xe5,                                // mov r13, rsp
-        0xb8, 0x14, 0x00, 0x00, 0x00,                    // mov eax, 0x14
-        0xe7, 0xf4,                                      // out 0xf4, eax
-        0xf4,                                            // hlt
-    } },
-    // syscall_entry at +0xa00
-    Chunk { 0xa00, {
+    std::vector<Chunk> text = code::ring3_test_text();
+    // replaces the ring-3 text's SYSCALL entry (a later chunk overwrites an earlier one)
+    text.push_back(Chunk { 0xa00, {
         0x4d, 0x85, 0xf6,                                // test r14, r14
         0x75, 0x0b,                                      // jne 0xffffffff80100a10
         0x49, 0xff, 0xc6,                                // inc r14
@@ -176,8 +160,7 @@ TEST_CASE("the execution observer sees SYSCALL and its return to user mode", "[d
         0xb8, 0x5d, 0x00, 0x00, 0x00,                    // mov eax, 0x5d
         0xe7, 0xf4,                                      // out 0xf4, eax
         0xf4,                                            // hlt
-    } },
-    };
+    } });
     TestGuest guest(text);
     guest.user_code({
     // user at +0x0

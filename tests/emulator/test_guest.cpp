@@ -283,6 +283,36 @@ Chunk enter_user_mode_body()
     } };
 }
 
+std::vector<uint8_t> save_frame_and_power_off(uint8_t status)
+{
+    return {
+        0x49, 0x89, 0xe5,                                // mov r13, rsp
+        0xb8, status, 0x00, 0x00, 0x00,                  // mov eax, status
+        0xe7, 0xf4,                                      // out 0xf4, eax
+        0xf4,                                            // hlt
+    };
+}
+
+std::vector<uint8_t> page_fault_handler()
+{
+    return std::vector<uint8_t> {
+        0x41, 0x0f, 0x20, 0xd6,                          // mov r14, cr2
+    } + save_frame_and_power_off(0x14);
+}
+
+std::vector<Chunk> ring3_test_text()
+{
+    return {
+        enter_user_mode_body(),
+        Chunk { 0xa00, {
+            0xb8, 0x5c, 0x00, 0x00, 0x00,                // mov eax, 0x5c
+            0xe7, 0xf4,                                  // out 0xf4, eax
+            0xf4,                                        // hlt
+        } },
+        Chunk { 0x800, page_fault_handler() },
+    };
+}
+
 std::vector<uint8_t> count_in_r15_and_unmask_irq0()
 {
     return {

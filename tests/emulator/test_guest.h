@@ -105,6 +105,14 @@ namespace code {
 // selectors 0x08 and user base 0x18; LSTAR = text + 0xa00; FMASK = IF) and iretqs to user_va in
 // ring 3 on user_stack_top, with IF set.
 Chunk enter_user_mode_body();
+// An exception handler that keeps the frame's address in r13 and powers off with status:
+// mov r13, rsp; mov eax, status; out 0xf4, eax; hlt.
+std::vector<uint8_t> save_frame_and_power_off(uint8_t status);
+// The #PF handler of the fault tests: CR2 into r14, then save_frame_and_power_off(0x14).
+std::vector<uint8_t> page_fault_handler();
+// The kernel text of the ring-3 tests: enter_user_mode_body(), a SYSCALL entry at +0xa00 that
+// powers off with 0x5c, and page_fault_handler() at +0x800 (for a gate on vector 14).
+std::vector<Chunk> ring3_test_text();
 // xor r15d, r15d; then both 8259As initialised (vectors 0x20 and 0x28, cascade on IRQ 2, 8086
 // mode) with everything masked but IRQ 0: 45 bytes, for the start of a timer test's body.
 std::vector<uint8_t> count_in_r15_and_unmask_irq0();
