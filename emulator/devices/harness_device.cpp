@@ -1,7 +1,7 @@
 #include "devices/harness_device.h"
 
-#include <abi/lkmemu/errno.h>
-#include <abi/lkmemu/harness.h>
+#include <lkmemu/errno.h>
+#include <lkmemu/harness.h>
 
 #include <cstring>
 

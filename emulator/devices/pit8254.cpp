@@ -1,6 +1,6 @@
 #include "devices/pit8254.h"
 
-#include <abi/lkmemu/devices.h>
+#include <lkmemu/devices.h>
 
 namespace lkmemu {
 

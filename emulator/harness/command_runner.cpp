@@ -6,8 +6,8 @@
 
 #include <support/file_contents.h>
 
-#include <abi/lkmemu/errno.h>
-#include <abi/lkmemu/harness.h>
+#include <lkmemu/errno.h>
+#include <lkmemu/harness.h>
 
 #include <fmt/format.h>
 

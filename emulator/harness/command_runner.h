@@ -1,7 +1,7 @@
 // The host side of the harness: runs the user's commands against a booted machine.
 //
 // Commands about the guest's state become requests that the guest's init process reads from
-// /dev/harness and answers by making real system calls (see guest-kernel/include/abi/lkmemu/
+// /dev/harness and answers by making real system calls (see abi/lkmemu/
 // harness.h). Inspection commands (vmmap) are answered here, from guest memory, while the guest
 // waits in its read() — so they observe a quiescent machine.
 #pragma once

@@ -1,4 +1,4 @@
-// Reading what the kernel publishes for outside observers (guest-kernel/include/abi/lkmemu/
+// Reading what the kernel publishes for outside observers (abi/lkmemu/
 // observer.h) from guest memory: memory accounting and the loaded modules' sections.
 #pragma once
 
@@ -7,7 +7,7 @@
 #include <machine/machine.h>
 #include <support/result.h>
 
-#include <abi/lkmemu/observer.h>
+#include <lkmemu/observer.h>
 
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 #include "machine/boot_loader.h"
 
-#include <abi/lkmemu/boot.h>
+#include <lkmemu/boot.h>
 #include <fmt/format.h>
 
 #include <cstring>

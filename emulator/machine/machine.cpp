@@ -5,8 +5,8 @@
 #include "machine/kernel_image.h"
 #include "machine/machine_impl.h"
 
-#include <abi/lkmemu/boot.h>
-#include <abi/lkmemu/devices.h>
+#include <lkmemu/boot.h>
+#include <lkmemu/devices.h>
 #include <fmt/format.h>
 
 #include <cstring>

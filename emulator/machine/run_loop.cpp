@@ -5,7 +5,7 @@
 #include "cpu/x86.h"
 #include "machine/machine_impl.h"
 
-#include <abi/lkmemu/devices.h>
+#include <lkmemu/devices.h>
 #include <fmt/format.h>
 
 namespace lkmemu {

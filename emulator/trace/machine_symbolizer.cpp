@@ -1,6 +1,6 @@
 #include "trace/machine_symbolizer.h"
 
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <harness/elf_file_image.h>
 #include <harness/observer.h>
 

@@ -1,6 +1,6 @@
 // `symbol+0xoff [module]` for the tracer on the real machine: kernel addresses from kernel.elf's
 // symbol table, module addresses from the kernel's published module list (lkm_observed_modules,
-// guest-kernel/include/abi/lkmemu/observer.h) and each module's unstripped .ko on the host.
+// abi/lkmemu/observer.h) and each module's unstripped .ko on the host.
 //
 //   MachineSymbolizer symbols(machine, KernelSymbols::read(kernel_path), find_ko);
 //   Tracer tracer(..., [&](uint64_t a) { return symbols.symbolize(a); }, ...);

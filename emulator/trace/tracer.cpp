@@ -1,6 +1,6 @@
 #include "trace/tracer.h"
 
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 // Power-off through QEMU's isa-debug-exit device (lkmemu has the same device at the same port):
 // a 32-bit write of V ends the machine with status V.
-#include <abi/lkmemu/devices.h>
+#include <lkmemu/devices.h>
 #include <asm/io.h>
 #include <asm/processor.h>
 #include <kernel/panic.h>

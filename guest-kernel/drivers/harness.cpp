@@ -3,9 +3,9 @@
 // to the caller; write() copies a response from the caller and hands it over (PUT_RESPONSE).
 // The device DMAs to and from guest-physical memory, so bounce buffers are physically contiguous
 // kmalloc memory, sized per request (a module image can be megabytes).
-#include <abi/lkmemu/devices.h>
-#include <abi/lkmemu/errno.h>
-#include <abi/lkmemu/harness.h>
+#include <lkmemu/devices.h>
+#include <lkmemu/errno.h>
+#include <lkmemu/harness.h>
 #include <asm/io.h>
 #include <asm/page.h>
 #include <asm/uaccess.h>

@@ -1,6 +1,6 @@
 // The 8254 programmable interval timer, channel 0 in rate-generator mode at HZ: the tick that
 // drives jiffies and the printk clock (kernel/time.cpp).
-#include <abi/lkmemu/devices.h>
+#include <lkmemu/devices.h>
 #include <asm/io.h>
 #include <kernel/time.h>
 

@@ -1,6 +1,6 @@
 // The 8259A programmable interrupt controller pair, remapped to vectors 32-47 so the lines do
 // not collide with CPU exceptions. Everything starts masked; request_irq unmasks.
-#include <abi/lkmemu/devices.h>
+#include <lkmemu/devices.h>
 #include <asm/io.h>
 #include <kernel/irq.h>
 

@@ -1,6 +1,6 @@
 // The 16550 UART on COM1 as the console. Output is polled (wait for the transmit holding
 // register to empty, then write), so it works with interrupts off and in a panic.
-#include <abi/lkmemu/devices.h>
+#include <lkmemu/devices.h>
 #include <asm/io.h>
 #include <kernel/console.h>
 #include <kernel/printk.h>

@@ -1,5 +1,5 @@
 // Character devices by major number, and the device nodes that name them.
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <kernel/fs.h>
 #include <kernel/string.h>
 

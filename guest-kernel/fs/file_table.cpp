@@ -1,4 +1,4 @@
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <kernel/fs.h>
 #include <kernel/sched.h>
 

@@ -1,5 +1,5 @@
 // open(2) and close(2): paths resolve to a device node or a generated /proc file.
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <asm/uaccess.h>
 #include <kernel/fs.h>
 #include <kernel/sched.h>

@@ -1,6 +1,6 @@
 // Generated read-only text files (/proc/...): the text is produced when the file is opened, so a
 // reader sees one consistent snapshot however many read() calls it takes.
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <asm/uaccess.h>
 #include <kernel/fs.h>
 #include <kernel/slab.h>

@@ -1,6 +1,6 @@
 // read(2), write(2) and lseek(2): check the descriptor and its access mode, then the driver does
 // the rest (and the user copy).
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <asm/uaccess.h>
 #include <kernel/fs.h>
 #include <kernel/syscalls.h>

@@ -1,4 +1,4 @@
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <kernel/irq.h>
 #include <kernel/printk.h>
 

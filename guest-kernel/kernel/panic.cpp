@@ -1,4 +1,4 @@
-#include <abi/lkmemu/devices.h>
+#include <lkmemu/devices.h>
 #include <asm/processor.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>

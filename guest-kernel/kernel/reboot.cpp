@@ -1,7 +1,7 @@
 // reboot(2): Linux's magic numbers and permission check. This machine can only power off (the
 // debug-exit device); it has no reset line, so restart and halt are refused.
-#include <abi/lkmemu/devices.h>
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/devices.h>
+#include <lkmemu/errno.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>

@@ -1,7 +1,7 @@
 // selftest=faults: 1000 page faults and 1000 general-protection faults in a row, each fixed up
 // through the exception table, then one #GP with no fixup, which must oops with its true vector
 // (13) and panic. It exercises the emulator's exception delivery as much as the kernel's.
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <asm/desc.h>
 #include <asm/uaccess.h>
 #include <kernel/extable.h>

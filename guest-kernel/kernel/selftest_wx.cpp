@@ -1,7 +1,7 @@
 // selftest=wx: W^X as the CPU enforces it, checked from inside. Writes to the kernel text, to
 // rodata and to the direct map's alias of the text, and a call into a data page, must each fault
 // (and be fixed up through the exception table); then boot continues. A violation panics.
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <asm/desc.h>
 #include <asm/page.h>
 #include <asm/uaccess.h>

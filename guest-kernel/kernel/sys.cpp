@@ -2,7 +2,7 @@
 // become anyone; anyone else may only move between the real, effective and saved uids it has.
 // setresuid lets a privileged process drop its effective uid and keep 0 as the saved one, to
 // take it back for one privileged call (init does that to power off: user/init.cpp).
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <kernel/sched.h>
 #include <kernel/syscalls.h>
 

@@ -1,5 +1,5 @@
 // Timekeeping from the PIT tick: jiffies, and the printk clock derived from it.
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <asm/processor.h>
 #include <asm/uaccess.h>
 #include <kernel/irq.h>

@@ -1,6 +1,6 @@
 // Exceptions and interrupts, after entry_64.S has saved the registers: fix up an expected fault
 // (exception table), kill a user process that faulted, or oops and panic on a kernel bug.
-#include <abi/lkmemu/devices.h>
+#include <lkmemu/devices.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
 #include <kernel/extable.h>

@@ -8,8 +8,8 @@
 #include "init.h"
 #include "syscall.h"
 
-#include <abi/lkmemu/errno.h>
-#include <abi/lkmemu/harness.h>
+#include <lkmemu/errno.h>
+#include <lkmemu/harness.h>
 
 namespace init {
 

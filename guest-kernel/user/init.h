@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <abi/lkmemu/harness.h>
+#include <lkmemu/harness.h>
 
 namespace init {
 

@@ -8,7 +8,7 @@
 #include "init.h"
 #include "syscall.h"
 
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 
 namespace init {
 

@@ -6,7 +6,7 @@
 #   (gdb) break hello_init       # pending until hello.ko is loaded; stops there with source
 #
 # The module list is what the kernel publishes for observers, `lkm_observed_modules`
-# (guest-kernel/include/abi/lkmemu/observer.h); it is read as raw memory, so it does not depend
+# (abi/lkmemu/observer.h); it is read as raw memory, so it does not depend
 # on how the compiler described the structures.
 import os
 import struct

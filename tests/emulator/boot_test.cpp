@@ -2,7 +2,7 @@
 // (boot.h): registers, boot info, memory map, initial page tables.
 #include "test_guest.h"
 
-#include <abi/lkmemu/boot.h>
+#include <lkmemu/boot.h>
 
 #include <catch2/catch.hpp>
 

@@ -3,7 +3,7 @@
 // TestGuest (test_guest.h) whose code is hand-assembled below.
 #include "test_guest.h"
 
-#include <abi/lkmemu/harness.h>
+#include <lkmemu/harness.h>
 
 #include <catch2/catch.hpp>
 

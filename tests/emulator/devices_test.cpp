@@ -6,9 +6,9 @@
 #include "devices/pit8254.h"
 #include "devices/uart16550.h"
 
-#include <abi/lkmemu/devices.h>
-#include <abi/lkmemu/errno.h>
-#include <abi/lkmemu/harness.h>
+#include <lkmemu/devices.h>
+#include <lkmemu/errno.h>
+#include <lkmemu/harness.h>
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // the records a failing insmod produced, and only those, become the command's error text.
 #include "session.h"
 
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 
 using namespace lkmemu;
 using namespace lkmemu::testing;

@@ -6,9 +6,9 @@
 
 #include "session.h"
 
-#include <abi/lkmemu/errno.h>
-#include <abi/lkmemu/harness.h>
-#include <abi/lkmemu/observer.h>
+#include <lkmemu/errno.h>
+#include <lkmemu/harness.h>
+#include <lkmemu/observer.h>
 
 #include <cstring>
 #include <fstream>

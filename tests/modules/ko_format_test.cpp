@@ -3,7 +3,7 @@
 // writable and executable, and no undefined symbol that nobody exports.
 #include "test_support.h"
 
-#include <abi/lkmemu/module_abi.h>
+#include <lkmemu/module_abi.h>
 
 #include <catch2/catch.hpp>
 
@@ -256,7 +256,7 @@ TEST_CASE("the SDK's linux/errno.h names every errno of abi/lkmemu/errno.h", "[s
         text << in.rdbuf();
         return text.str();
     };
-    std::string abi = read(LKMEMU_SOURCE_DIR "/guest-kernel/include/abi/lkmemu/errno.h");
+    std::string abi = read(LKMEMU_SOURCE_DIR "/abi/lkmemu/errno.h");
     std::string sdk = read(LKMEMU_SDK_DIR "/include/linux/errno.h");
     std::regex entry(R"(X\((E[A-Z0-9]+), )");
     int count = 0;

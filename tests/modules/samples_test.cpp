@@ -2,7 +2,7 @@
 // size and relocations, constructors, the symbols an oops must name, the kernel API it uses).
 #include "test_support.h"
 
-#include <abi/lkmemu/module_abi.h>
+#include <lkmemu/module_abi.h>
 
 #include <catch2/catch.hpp>
 

@@ -3,7 +3,7 @@
 // everything, so the hand-off memory may be reused afterwards.
 #pragma once
 
-#include <abi/lkmemu/boot.h>
+#include <lkmemu/boot.h>
 #include <kernel/types.h>
 
 enum class BootProtocol { Lkmemu, Pvh };

@@ -2,7 +2,7 @@
 // reads from guest memory (the symbol kernel_meminfo).
 #pragma once
 
-#include <abi/lkmemu/observer.h>
+#include <lkmemu/observer.h>
 #include <kernel/types.h>
 #include <loader/error_or.h>
 

@@ -4,7 +4,7 @@
 // the loader's pipeline on it and then takes the module's memory over into struct module.
 #pragma once
 
-#include <abi/lkmemu/observer.h>
+#include <lkmemu/observer.h>
 #include <kernel/module.h>
 #include <kernel/types.h>
 #include <loader/load_info.h>

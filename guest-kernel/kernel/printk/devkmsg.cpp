@@ -6,7 +6,7 @@
 // EINVAL; a reader whose next record was overwritten gets EPIPE once and continues at the oldest;
 // with no new record, O_NONBLOCK gives EAGAIN and a blocking read waits (halting between ticks).
 // Writing to /dev/kmsg and SEEK_DATA are not supported.
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <asm/processor.h>
 #include <asm/uaccess.h>
 #include <kernel/fs.h>

@@ -1,6 +1,6 @@
 // syslog(2): reading and controlling the kernel log buffer. As Linux with dmesg_restrict=0:
 // anyone may read the whole buffer or ask its size; clearing and console control need root.
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <asm/uaccess.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>

@@ -37,11 +37,8 @@ set(LKMEMU_MODULE_FLAGS
   -DMODULE
   $<$<COMPILE_LANGUAGE:C>:-Werror=incompatible-pointer-types -Werror=implicit-function-declaration
                           -Wno-unused-command-line-argument>)  # C ignores -nostdinc++
-# Of guest-kernel/include, modules see abi/ only (through a link), not the kernel's own headers.
-set(_lkmemu_module_abi_dir ${CMAKE_CURRENT_BINARY_DIR}/sdk-abi-include)
-file(MAKE_DIRECTORY ${_lkmemu_module_abi_dir})
-file(CREATE_LINK ${CMAKE_SOURCE_DIR}/guest-kernel/include/abi ${_lkmemu_module_abi_dir}/abi SYMBOLIC)
-set(LKMEMU_MODULE_INCLUDES ${LKMEMU_SDK_DIR}/include ${_lkmemu_module_abi_dir})
+# Modules see the SDK and the contract (abi/), never the kernel's own headers.
+set(LKMEMU_MODULE_INCLUDES ${LKMEMU_SDK_DIR}/include ${CMAKE_SOURCE_DIR}/abi)
 
 function(_lkmemu_module_compile target name)
   target_compile_options(${target} PRIVATE ${LKMEMU_MODULE_FLAGS})

@@ -3,7 +3,7 @@
 // it) plus a static reason and an optional context string that names what failed.
 #pragma once
 
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 
 // Placement new without <new>, for freestanding builds; the host gets it from <new>.
 #if __STDC_HOSTED__

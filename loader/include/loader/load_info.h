@@ -3,7 +3,7 @@
 // its part; later stages read only what earlier ones validated.
 #pragma once
 
-#include <abi/lkmemu/module_abi.h>
+#include <lkmemu/module_abi.h>
 #include <loader/allocator.h>
 #include <loader/elf.h>
 

@@ -2,7 +2,7 @@
 
 #include "module_file.h"
 
-#include <abi/lkmemu/module_abi.h>
+#include <lkmemu/module_abi.h>
 #include <loader/tools/host_memory.h>
 
 #include <cstring>

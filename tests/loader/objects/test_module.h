@@ -1,8 +1,8 @@
 /* Just enough of a module SDK to build the loader's test objects with clang and gcc, written to
- * guest-kernel/include/abi/lkmemu/module_abi.h (the real SDK lives in guest-modules/sdk). */
+ * abi/lkmemu/module_abi.h (the real SDK lives in guest-modules/sdk). */
 #pragma once
 
-#include <abi/lkmemu/module_abi.h>
+#include <lkmemu/module_abi.h>
 
 #define TM_CONCAT2(a, b) a##b
 #define TM_CONCAT(a, b) TM_CONCAT2(a, b)

@@ -1,8 +1,8 @@
 // The first C++ code: turn whichever hand-off we got (lkmemu boot info or PVH start_info) into
 // struct boot_params, then start_kernel(). Runs on the boot page tables, where the first 4 GiB of
 // physical memory is identity-mapped, so hand-off structures are read at their physical address.
-#include <abi/lkmemu/boot.h>
-#include <abi/lkmemu/devices.h>
+#include <lkmemu/boot.h>
+#include <lkmemu/devices.h>
 #include <asm/io.h>
 #include <asm/page.h>
 #include <kernel/bootparam.h>

@@ -1,6 +1,6 @@
 // SYSCALL set-up and dispatch. entry_64.S saves the registers and calls do_syscall_64, which
 // looks the number up in a table generated from SYSCALL_LIST (include/kernel/syscalls.h).
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/ptrace.h>

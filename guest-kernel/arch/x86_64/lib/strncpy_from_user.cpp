@@ -1,4 +1,4 @@
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 #include <asm/uaccess.h>
 
 long strncpy_from_user(char* dst, u64 src, long count)

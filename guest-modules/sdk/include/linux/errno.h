@@ -2,7 +2,7 @@
 // kernel and the host share, abi/lkmemu/errno.h; functions return them negated (-ENODEV).
 #pragma once
 
-#include <abi/lkmemu/errno.h>
+#include <lkmemu/errno.h>
 
 #define EPERM LKM_EPERM
 #define ENOENT LKM_ENOENT

@@ -8,7 +8,7 @@
 // rejects an export whose name is not its symbol's).
 #pragma once
 
-#include <abi/lkmemu/module_abi.h>
+#include <lkmemu/module_abi.h>
 #include <linux/compiler.h>
 
 #define __EXPORT_SYMBOL(sym, sec)                                                                  \

@@ -13,7 +13,7 @@
 // unsigned int, long, bool, char *. A charp ends up pointing at a kmalloc'd copy of the value.
 #pragma once
 
-#include <abi/lkmemu/module_abi.h>
+#include <lkmemu/module_abi.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
 

@@ -4,7 +4,7 @@
 // and module unloading support.
 #pragma once
 
-#include <abi/lkmemu/module_abi.h>
+#include <lkmemu/module_abi.h>
 
 #ifdef LKM_VERMAGIC
 #define VERMAGIC_STRING LKM_VERMAGIC
