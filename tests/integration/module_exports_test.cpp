@@ -75,9 +75,7 @@ std::map<std::string, bool> kernel_exports()
 
 std::map<std::string, bool> sdk_exports()
 {
-    // This file is tests/integration/module_exports_test.cpp in the source tree.
-    auto root = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-    std::ifstream in(root / "guest-modules/sdk/kernel-exports.txt");
+    std::ifstream in(std::filesystem::path(LKMEMU_SOURCE_DIR) / "guest-modules/sdk/kernel-exports.txt");
     REQUIRE(in);
     std::map<std::string, bool> exports;
     std::string line;
