@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what lkmemu needs to build and test, and nothing when it is already there.
-#   Debian packages: the toolchains (clang/lld build the guest), Catch2, Capstone, gdb, QEMU.
+#   Debian packages: the toolchains (clang/lld build the guest), Catch2, Capstone, gdb, QEMU, and
+#                    clang's sanitizer and libFuzzer runtimes (libclang-rt-dev, which clang only
+#                    recommends) for the loader's fuzzer and scripts/test.sh --sanitize.
 #   PyPI: the unicorn==2.1.4 wheel, which carries Unicorn's headers and libunicorn.so.2.
 #         Debian's libunicorn-dev is 2.0.1 and cannot run this kernel (see docs/dependencies.md).
 # Sourced or run by scripts/demo.sh and scripts/test.sh; prints UNICORN_ROOT's value at the end.
@@ -9,7 +11,7 @@ set -euo pipefail
 UNICORN_VERSION=2.1.4
 UNICORN_ROOT=${UNICORN_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/lkmemu/unicorn-$UNICORN_VERSION}
 
-packages=(bsdutils clang lld llvm cmake ninja-build make catch2 libcapstone-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+packages=(bsdutils clang libclang-rt-dev lld llvm cmake ninja-build make catch2 libcapstone-dev libcli11-dev libfmt-dev nlohmann-json3-dev
           gdb qemu-system-x86 python3-pip
           gcc g++ binutils kmod)
 missing=()

@@ -1,11 +1,21 @@
-#define CATCH_CONFIG_MAIN
+// Commands as typed (parse_commands), and the command table: each row's parsing, the request it
+// builds, and how it words init's answer.
 #include <catch2/catch.hpp>
 
 #include <harness/command.h>
+#include <harness/commands/harness_command.h>
 
-using lkmemu::Command;
-using lkmemu::CommandParseError;
-using lkmemu::parse_commands;
+#include <lkmemu/errno.h>
+#include <lkmemu/fcntl.h>
+#include <lkmemu/harness.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+using namespace lkmemu;
 
 static std::vector<Command> parse(std::string_view text)
 {
@@ -48,4 +58,241 @@ TEST_CASE("an unterminated quote is an error that says which quote")
     CommandParseError error;
     CHECK_FALSE(parse_commands("insmod 'oops", commands, error));
     CHECK(error.message == "unterminated single quote");
+}
+
+// --- the command table (harness/commands/) ---
+
+namespace {
+
+// Host commands see only this; guest commands never touch it.
+struct FakeHost final : HostContext {
+    Machine& machine() override
+    {
+        FAIL("a command touched the machine");
+        throw 0;
+    }
+    const KernelSymbols& kernel_symbols() override
+    {
+        FAIL("a command read the kernel's symbols");
+        throw 0;
+    }
+    void power_off() override { powered_off = true; }
+    bool powered_off = false;
+};
+
+Command one_command(std::string_view text)
+{
+    auto commands = parse(text);
+    REQUIRE(commands.size() == 1);
+    return commands[0];
+}
+
+std::unique_ptr<HarnessCommand> parsed(std::string_view text)
+{
+    auto result = parse_command(one_command(text));
+    if (result.is_error())
+        FAIL(result.error().message);
+    return result.release_value();
+}
+
+std::string parse_error(std::string_view text)
+{
+    auto result = parse_command(one_command(text));
+    REQUIRE(result.is_error());
+    return result.error().message;
+}
+
+// What the command asks init for; it must be a guest command that starts.
+GuestRequest request_of(HarnessCommand& command)
+{
+    FakeHost host;
+    CommandResult result;
+    std::optional<GuestRequest> request = command.start(host, result);
+    INFO(result.error);
+    REQUIRE(request);
+    return *request;
+}
+
+// How the command words init's answer.
+CommandResult answered(std::string_view text, int32_t status, std::string_view reason = {})
+{
+    auto command = parsed(text);
+    (void)request_of(*command);
+    CommandResult result;
+    command->finish(status, reason, result);
+    return result;
+}
+
+} // namespace
+
+TEST_CASE("every command is found by its name, and help lists them all, by side, from the table")
+{
+    for (const CommandSpec& spec : command_table()) {
+        INFO(spec.name);
+        CHECK(find_command(spec.name) == &spec);
+        CHECK(help_text().find("  " + std::string(spec.usage)) != std::string::npos);
+    }
+    CHECK(find_command("frobnicate") == nullptr);
+    // Exactly as help printed before the table.
+    CHECK(help_text() ==
+          "Commands (guest commands run as system calls made by the guest's init process):\n"
+          "  insmod FILE [PARAM=VALUE ...]  load a module (init_module)\n"
+          "  rmmod [-f] [-w] NAME           unload a module (delete_module); -f forces, -w waits\n"
+          "  lsmod                          the kernel's module list (/proc/modules)\n"
+          "  dmesg                          the kernel log (syslog)\n"
+          "  cat PATH                       a file read by init (open/read), e.g. /proc/modules, /dev/...\n"
+          "Inspection commands (answered by the emulator from guest memory):\n"
+          "  vmmap                          virtual memory map from the guest's page tables\n"
+          "  meminfo                        free pages, kmalloc and module-area use\n"
+          "  poweroff                       power the machine off now\n"
+          "  help                           this list\n");
+}
+
+TEST_CASE("an unknown command and a wrong use are refused with the row's usage")
+{
+    CHECK(parse_error("frobnicate now") == "lkmemu: unknown command 'frobnicate' (try 'help')");
+    CHECK(parse_error("insmod") == "insmod: usage: insmod FILE [PARAM=VALUE ...]");
+    CHECK(parse_error("rmmod") == "rmmod: usage: rmmod [-f] [-w] NAME");
+    CHECK(parse_error("rmmod -f") == "rmmod: usage: rmmod [-f] [-w] NAME");
+    CHECK(parse_error("rmmod -x hello") == "rmmod: usage: rmmod [-f] [-w] NAME");
+    CHECK(parse_error("rmmod hello world") == "rmmod: usage: rmmod [-f] [-w] NAME");
+    CHECK(parse_error("lsmod -a") == "lsmod: usage: lsmod");
+    CHECK(parse_error("dmesg -c") == "dmesg: usage: dmesg");
+    CHECK(parse_error("cat") == "cat: usage: cat PATH");
+    CHECK(parse_error("cat a b") == "cat: usage: cat PATH");
+    CHECK(parse_error("vmmap x") == "vmmap: usage: vmmap");
+    CHECK(parse_error("meminfo x") == "meminfo: usage: meminfo");
+    CHECK(parse_error("poweroff now") == "poweroff: usage: poweroff");
+}
+
+TEST_CASE("rmmod takes its options anywhere and keeps the module it names")
+{
+    for (const char* text : { "rmmod hello -f", "rmmod -f hello", "rmmod --force hello.ko", "rmmod -f /lib/modules/hello.ko" }) {
+        INFO(text);
+        auto command = parsed(text);
+        GuestRequest request = request_of(*command);
+        CHECK(request.op == LKMEMU_HARNESS_OP_RMMOD);
+        CHECK(request.args == "hello");
+        CHECK(request.flags == (LKM_O_NONBLOCK | LKM_O_TRUNC));
+        CommandResult result;
+        command->finish(-LKM_ENOENT, {}, result);
+        CHECK(result.error == "rmmod: ERROR: Module hello is not currently loaded");
+    }
+    CHECK(request_of(*parsed("rmmod hello")).flags == LKM_O_NONBLOCK);
+    CHECK(request_of(*parsed("rmmod hello -w")).flags == (LKM_O_NONBLOCK | LKMEMU_HARNESS_RMMOD_WAIT));
+    CHECK(request_of(*parsed("rmmod --wait -f hello")).flags ==
+          (LKM_O_NONBLOCK | LKM_O_TRUNC | LKMEMU_HARNESS_RMMOD_WAIT));
+}
+
+TEST_CASE("guest commands word init's answers as the tools they stand for")
+{
+    CommandResult ok = answered("lsmod", 0, "hello 12288 0 - Live 0xffffffffa0000000\n");
+    CHECK(ok.ok);
+    CHECK(ok.status == 0);
+    CHECK(ok.output == "hello 12288 0 - Live 0xffffffffa0000000\n");
+    CHECK(ok.error.empty());
+
+    CommandResult busy = answered("rmmod provider -w", -LKM_EWOULDBLOCK, "Module provider is in use by: consumer");
+    CHECK_FALSE(busy.ok);
+    CHECK(busy.status == -LKM_EWOULDBLOCK);
+    CHECK(busy.error == "rmmod: ERROR: could not remove module provider: Resource temporarily unavailable\n"
+                        "rmmod: kernel: Module provider is in use by: consumer");
+    CHECK(answered("rmmod nosuch", -LKM_ENOENT).error == "rmmod: ERROR: Module nosuch is not currently loaded");
+
+    CHECK(answered("cat /dev/harness", -LKM_EBUSY).error == "cat: /dev/harness: Device or resource busy");
+    CHECK(answered("cat /nosuch", -LKM_ENOENT, "ignored").error == "cat: /nosuch: No such file or directory");
+    CHECK(answered("dmesg", -LKM_EPERM).error == "dmesg: Operation not permitted (EPERM)");
+    CHECK(answered("lsmod", -LKM_EACCES, "why").error == "lsmod: Permission denied (EACCES): why");
+    CHECK(request_of(*parsed("dmesg")).op == LKMEMU_HARNESS_OP_DMESG);
+    GuestRequest cat = request_of(*parsed("cat /proc/modules"));
+    CHECK(cat.op == LKMEMU_HARNESS_OP_READ_FILE);
+    CHECK(cat.args == "/proc/modules");
+}
+
+TEST_CASE("insmod sends the file and its parameters, and words failures as kmod")
+{
+    auto const dir = std::filesystem::temp_directory_path() / ("lkmemu_command_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto const file = (dir / "m.ko").string();
+    std::ofstream(file, std::ios::binary) << "\x7f" "ELF-ish";
+
+    auto command = parsed("insmod " + file + " who=world  count=3");
+    GuestRequest request = request_of(*command);
+    CHECK(request.op == LKMEMU_HARNESS_OP_INSMOD);
+    CHECK(request.args == "who=world count=3");
+    CHECK(std::string(request.data.begin(), request.data.end()) == "\x7f" "ELF-ish");
+    CommandResult refused;
+    command->finish(-LKM_ENOEXEC, "m: bad ELF", refused);
+    CHECK(refused.error == "insmod: ERROR: could not insert module " + file + ": Invalid module format\n"
+                           "insmod: kernel: m: bad ELF");
+    CHECK(answered("insmod " + file, -LKM_ENOENT).error ==
+          "insmod: ERROR: could not insert module " + file + ": Unknown symbol in module");
+    CHECK(answered("insmod " + file, -LKM_EEXIST).error ==
+          "insmod: ERROR: could not insert module " + file + ": Module already in kernel");
+
+    // Files that never reach the guest.
+    FakeHost host;
+    auto start_error = [&](const std::string& text) {
+        CommandResult result;
+        CHECK_FALSE(parsed(text)->start(host, result));
+        return result.error;
+    };
+    CHECK(start_error("insmod " + (dir / "nosuch.ko").string()) ==
+          "insmod: ERROR: could not load module " + (dir / "nosuch.ko").string() + ": No such file or directory");
+    CHECK(start_error("insmod " + dir.string()) ==
+          "insmod: ERROR: could not load module " + dir.string() + ": Is a directory");
+    // Larger than any harness message (sparse: no disk is used).
+    auto const huge = (dir / "huge.ko").string();
+    std::ofstream(huge, std::ios::binary).put('x');
+    std::filesystem::resize_file(huge, LKMEMU_HARNESS_MAX_MESSAGE);
+    CHECK(start_error("insmod " + huge) ==
+          "insmod: ERROR: could not load module " + huge + ": File too large\n"
+          "insmod: lkmemu: the harness carries at most " + std::to_string(LKMEMU_HARNESS_MAX_MESSAGE) +
+          " bytes of module and parameters");
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("host commands run on the host and ask init for nothing")
+{
+    FakeHost host;
+    CommandResult help;
+    CHECK_FALSE(parsed("help me")->start(host, help));
+    CHECK(help.ok);
+    CHECK(help.output == help_text());
+    CHECK_FALSE(host.powered_off);
+
+    CommandResult off;
+    CHECK_FALSE(parsed("poweroff")->start(host, off));
+    CHECK(off.ok);
+    CHECK(host.powered_off);
+}
+
+TEST_CASE("a request is encoded as init reads it: header, arguments with their NUL, data")
+{
+    GuestRequest request { LKMEMU_HARNESS_OP_INSMOD, 7, "a=1", { 0xde, 0xad } };
+    auto encoded = encode_request(request);
+    REQUIRE_FALSE(encoded.is_error());
+    const std::vector<uint8_t>& bytes = encoded.value();
+    REQUIRE(bytes.size() == sizeof(lkmemu_harness_request) + 4 + 2);
+    CHECK(encoded_size(request) == bytes.size());
+    lkmemu_harness_request header;
+    std::memcpy(&header, bytes.data(), sizeof header);
+    CHECK(header.op == LKMEMU_HARNESS_OP_INSMOD);
+    CHECK(header.flags == 7);
+    CHECK(header.args_length == 4);
+    CHECK(header.data_length == 2);
+    CHECK(std::memcmp(bytes.data() + sizeof header, "a=1\0\xde\xad", 6) == 0);
+
+    // No arguments is the empty string.
+    auto bare = encode_request(GuestRequest { LKMEMU_HARNESS_OP_LSMOD, 0, {}, {} });
+    REQUIRE_FALSE(bare.is_error());
+    CHECK(bare.value().size() == sizeof(lkmemu_harness_request) + 1);
+    CHECK(bare.value().back() == 0);
+
+    GuestRequest too_large { LKMEMU_HARNESS_OP_INSMOD, 0, {}, std::vector<uint8_t>(LKMEMU_HARNESS_MAX_MESSAGE) };
+    auto refused = encode_request(too_large);
+    REQUIRE(refused.is_error());
+    CHECK(refused.error().message == "the request is " + std::to_string(encoded_size(too_large)) +
+                                         " bytes; the harness carries at most " +
+                                         std::to_string(LKMEMU_HARNESS_MAX_MESSAGE));
 }
