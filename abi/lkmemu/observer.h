@@ -8,6 +8,18 @@
 
 #include "module_abi.h"
 
+/* Kernel symbol `lkm_observer_abi`: which layout of the structs below this kernel publishes. An
+ * observer reads it first and refuses a kernel whose version or sizes it does not know, rather
+ * than misread its memory. Bump LKM_OBSERVER_VERSION when a field changes meaning or moves. */
+#define LKM_OBSERVER_VERSION 1
+
+struct lkm_observer_abi {
+    uint32_t version;      /* LKM_OBSERVER_VERSION */
+    uint32_t meminfo_size; /* sizeof(struct lkm_meminfo) */
+    uint32_t module_size;  /* sizeof(struct lkm_observed_module) */
+    uint32_t section_size; /* sizeof(struct lkm_observed_section) */
+};
+
 /* Kernel symbol `kernel_meminfo`: memory accounting, updated as it changes. */
 struct lkm_meminfo {
     uint64_t total_pages;       /* usable RAM pages the page allocator manages */

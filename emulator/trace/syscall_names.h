@@ -1,5 +1,5 @@
-// Names of the system calls lkmemu's kernel implements, by Linux's x86-64 numbers (which the
-// kernel uses: guest-kernel/include/kernel/syscalls.h), for trace lines.
+// Names of the system calls lkmemu's kernel implements, by Linux's x86-64 numbers, for trace
+// lines: generated from the list the kernel's dispatch table is (abi/lkmemu/syscalls.h).
 #pragma once
 
 #include <cstdint>

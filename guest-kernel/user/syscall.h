@@ -5,23 +5,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <lkmemu/fcntl.h>
+#include <lkmemu/syscalls.h>
+#include <lkmemu/syslog.h>
+
 namespace sys {
 
+// NR_read, NR_write ...: the numbers of the contract's one list (abi/lkmemu/syscalls.h).
 enum : long {
-    NR_read = 0,
-    NR_write = 1,
-    NR_open = 2,
-    NR_close = 3,
-    NR_lseek = 8,
-    NR_nanosleep = 35,
-    NR_exit = 60,
-    NR_getuid = 102,
-    NR_syslog = 103,
-    NR_setuid = 105,
-    NR_setresuid = 117,
-    NR_reboot = 169,
-    NR_init_module = 175,
-    NR_delete_module = 176,
+#define SYSCALL_NR(nr, name, parameters) NR_##name = nr,
+    LKM_SYSCALL_LIST(SYSCALL_NR)
+#undef SYSCALL_NR
 };
 
 inline long syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0)
@@ -32,11 +26,11 @@ inline long syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0)
     return ret;
 }
 
-constexpr int O_RDONLY = 0;
-constexpr int O_RDWR = 2;
-constexpr int O_NONBLOCK = 04000;
-constexpr int SEEK_END = 2;
-constexpr int SYSLOG_ACTION_READ_ALL = 3;
+constexpr int O_RDONLY = LKM_O_RDONLY;
+constexpr int O_RDWR = LKM_O_RDWR;
+constexpr int O_NONBLOCK = LKM_O_NONBLOCK;
+constexpr int SEEK_END = LKM_SEEK_END;
+constexpr int SYSLOG_ACTION_READ_ALL = LKM_SYSLOG_ACTION_READ_ALL;
 constexpr long LINUX_REBOOT_MAGIC1 = 0xfee1dead;
 constexpr long LINUX_REBOOT_MAGIC2 = 672274793;
 constexpr long LINUX_REBOOT_CMD_POWER_OFF = 0x4321fedc;

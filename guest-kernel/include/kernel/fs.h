@@ -1,8 +1,11 @@
 // A tiny file layer: per-task file descriptors (fs/file_table.cpp), character devices registered
 // by major number with device nodes by path (fs/char_dev.cpp, a devtmpfs stand-in), generated
-// text files such as /proc/modules (fs/proc.cpp), and open/close/read/write.
+// text files such as /proc/modules (fs/proc.cpp), and open/close/read/write. A module's device
+// sees Linux's larger struct file instead (abi/lkmemu/fs.h's lkm_file): kernel/module/chrdev.cpp
+// adapts between the two.
 #pragma once
 
+#include <lkmemu/fcntl.h>
 #include <kernel/types.h>
 
 struct file;
@@ -15,9 +18,10 @@ struct file_operations {
     long (*llseek)(file* f, s64 offset, int whence);          // nullptr: ESPIPE; 0 or -errno
 };
 
-constexpr u32 O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3;
-constexpr u32 O_NONBLOCK = 04000; // a read with nothing to return fails with EAGAIN
-constexpr int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+// The contract's open flags and lseek origins (abi/lkmemu/fcntl.h), by Linux's names.
+constexpr u32 O_RDONLY = LKM_O_RDONLY, O_WRONLY = LKM_O_WRONLY, O_RDWR = LKM_O_RDWR, O_ACCMODE = LKM_O_ACCMODE;
+constexpr u32 O_NONBLOCK = LKM_O_NONBLOCK; // a read with nothing to return fails with EAGAIN
+constexpr int SEEK_SET = LKM_SEEK_SET, SEEK_CUR = LKM_SEEK_CUR, SEEK_END = LKM_SEEK_END;
 
 struct file {
     const file_operations* f_op;
@@ -27,16 +31,19 @@ struct file {
     void* private_data; // the driver's
 };
 
-// Character devices, as Linux's register_chrdev: major 1..255. 0 or -EBUSY/-EINVAL.
+// Character devices, as Linux's register_chrdev: major 1..511, or 0 for a free one from Linux's
+// dynamic ranges. Returns 0 (the chosen major when major was 0), -EBUSY or -EINVAL.
 int register_chrdev(unsigned major, const char* name, const file_operations* fops);
 void unregister_chrdev(unsigned major);
 // A device node at path (e.g. "/dev/harness") for (major, minor), owned by root with mode.
+// -EEXIST if path is taken, -ENOMEM.
 int register_device_node(const char* path, unsigned major, unsigned minor, u32 mode);
 void unregister_device_node(const char* path); // later opens of path fail with ENOENT
 
 // A read-only text file generated when opened (fs/proc.cpp). show writes up to size bytes into
 // buf and returns the full length it needs (like snprintf), or a negative errno.
 using proc_show_fn = ssize_t (*)(char* buf, size_t size);
+// path is not copied: it must outlive the file. 0, -EEXIST or -ENOMEM.
 int register_proc_file(const char* path, proc_show_fn show);
 
 // Resolve path for the current task (permission checks included) and open it.

@@ -1,20 +1,12 @@
-// printk: log levels as Linux's (a KERN_* prefix), a timestamp per line, a ring buffer that
-// syslog(2) reads back (kernel/printk/), and the console (the 16550) for lines whose level is
-// below console_loglevel.
+// printk: log levels as Linux's (a KERN_* prefix, from abi/lkmemu/kern_levels.h), a timestamp per
+// line, a ring buffer that syslog(2) reads back (kernel/printk/), and the console (the 16550) for
+// lines whose level is below console_loglevel.
 #pragma once
 
+#include <lkmemu/kern_levels.h>
 #include <kernel/types.h>
 #include <stdarg.h>
 
-#define KERN_SOH "\001"
-#define KERN_EMERG KERN_SOH "0"
-#define KERN_ALERT KERN_SOH "1"
-#define KERN_CRIT KERN_SOH "2"
-#define KERN_ERR KERN_SOH "3"
-#define KERN_WARNING KERN_SOH "4"
-#define KERN_NOTICE KERN_SOH "5"
-#define KERN_INFO KERN_SOH "6"
-#define KERN_DEBUG KERN_SOH "7"
 constexpr int LOGLEVEL_DEFAULT = 4; // a message without a level prints as KERN_WARNING, as Linux
 constexpr int CONSOLE_LOGLEVEL_DEFAULT = 7; // console shows levels 0..6 (not KERN_DEBUG)
 

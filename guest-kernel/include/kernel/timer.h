@@ -1,23 +1,10 @@
 // Kernel timers (kernel/timer.cpp), Linux's timer_list: a callback run from the timer interrupt
-// once jiffies reaches `expires`. Modules use them through the SDK's linux/timer.h, whose struct
-// timer_list has exactly this layout (asserted on both sides).
+// once jiffies reaches `expires`. struct timer_list (and its hlist_node link) is the contract's
+// (abi/lkmemu/timer.h), the one modules see through the SDK's linux/timer.h.
 #pragma once
 
+#include <lkmemu/timer.h>
 #include <kernel/types.h>
-
-struct hlist_node {
-    hlist_node* next;
-    hlist_node** pprev; // nullptr while the timer is not pending
-};
-
-struct timer_list {
-    hlist_node entry;
-    u64 expires;
-    void (*function)(timer_list*);
-    u32 flags;
-};
-static_assert(sizeof(timer_list) == 40 && __builtin_offsetof(timer_list, expires) == 16 &&
-              __builtin_offsetof(timer_list, function) == 24, "timer_list layout is module ABI");
 
 extern "C" {
 int mod_timer(timer_list* timer, u64 expires); // 1 if it was pending

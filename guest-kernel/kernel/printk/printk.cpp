@@ -156,10 +156,10 @@ int vprintk(const char* fmt, va_list args)
     const char* p = text;
     int level = LOGLEVEL_DEFAULT;
     bool cont = false;
-    if (n >= 2 && p[0] == KERN_SOH[0] && p[1] >= '0' && p[1] <= '7') {
+    if (n >= 2 && p[0] == KERN_SOH_ASCII && p[1] >= '0' && p[1] <= '7') {
         level = p[1] - '0';
         p += 2;
-    } else if (n >= 2 && p[0] == KERN_SOH[0] && p[1] == 'c') { // KERN_CONT: continue the open line
+    } else if (n >= 2 && p[0] == KERN_SOH_ASCII && p[1] == 'c') { // KERN_CONT: continue the open line
         cont = true;
         p += 2;
     }

@@ -1,6 +1,7 @@
 // syslog(2): reading and controlling the kernel log buffer. As Linux with dmesg_restrict=0:
 // anyone may read the whole buffer or ask its size; clearing and console control need root.
 #include <lkmemu/errno.h>
+#include <lkmemu/syslog.h>
 #include <asm/uaccess.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
@@ -8,20 +9,6 @@
 #include <kernel/syscalls.h>
 
 namespace {
-
-enum {
-    SYSLOG_ACTION_CLOSE = 0,
-    SYSLOG_ACTION_OPEN = 1,
-    SYSLOG_ACTION_READ = 2, // waits for new messages: no blocking here, refused with EINVAL
-    SYSLOG_ACTION_READ_ALL = 3,
-    SYSLOG_ACTION_READ_CLEAR = 4,
-    SYSLOG_ACTION_CLEAR = 5,
-    SYSLOG_ACTION_CONSOLE_OFF = 6,
-    SYSLOG_ACTION_CONSOLE_ON = 7,
-    SYSLOG_ACTION_CONSOLE_LEVEL = 8,
-    SYSLOG_ACTION_SIZE_UNREAD = 9,
-    SYSLOG_ACTION_SIZE_BUFFER = 10,
-};
 
 int g_saved_console_loglevel = -1;
 
@@ -49,14 +36,14 @@ long sys_syslog(int type, u64 buf, int len)
 {
     bool privileged = current()->euid == 0;
     switch (type) {
-    case SYSLOG_ACTION_CLOSE:
-    case SYSLOG_ACTION_OPEN:
+    case LKM_SYSLOG_ACTION_CLOSE:
+    case LKM_SYSLOG_ACTION_OPEN:
         return 0;
-    case SYSLOG_ACTION_READ_ALL:
+    case LKM_SYSLOG_ACTION_READ_ALL:
         return read_all(buf, len, false);
-    case SYSLOG_ACTION_SIZE_BUFFER:
+    case LKM_SYSLOG_ACTION_SIZE_BUFFER:
         return LOG_BUF_LEN;
-    case SYSLOG_ACTION_SIZE_UNREAD:
+    case LKM_SYSLOG_ACTION_SIZE_UNREAD:
         return static_cast<long>(log_buf_used());
     default:
         break;
@@ -64,23 +51,23 @@ long sys_syslog(int type, u64 buf, int len)
     if (!privileged)
         return -LKM_EPERM;
     switch (type) {
-    case SYSLOG_ACTION_READ_CLEAR:
+    case LKM_SYSLOG_ACTION_READ_CLEAR:
         return read_all(buf, len, true);
-    case SYSLOG_ACTION_CLEAR:
+    case LKM_SYSLOG_ACTION_CLEAR:
         log_buf_clear();
         return 0;
-    case SYSLOG_ACTION_CONSOLE_OFF:
+    case LKM_SYSLOG_ACTION_CONSOLE_OFF:
         if (g_saved_console_loglevel < 0)
             g_saved_console_loglevel = console_loglevel;
         console_loglevel = 1; // only KERN_EMERG
         return 0;
-    case SYSLOG_ACTION_CONSOLE_ON:
+    case LKM_SYSLOG_ACTION_CONSOLE_ON:
         if (g_saved_console_loglevel >= 0) {
             console_loglevel = g_saved_console_loglevel;
             g_saved_console_loglevel = -1;
         }
         return 0;
-    case SYSLOG_ACTION_CONSOLE_LEVEL:
+    case LKM_SYSLOG_ACTION_CONSOLE_LEVEL:
         if (len < 1 || len > 8)
             return -LKM_EINVAL;
         console_loglevel = len < 1 ? 1 : len;

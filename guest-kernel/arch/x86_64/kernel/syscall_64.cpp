@@ -1,5 +1,6 @@
 // SYSCALL set-up and dispatch. entry_64.S saves the registers and calls do_syscall_64, which
-// looks the number up in a table generated from SYSCALL_LIST (include/kernel/syscalls.h).
+// looks the number up in a table generated from the contract's LKM_SYSCALL_LIST
+// (abi/lkmemu/syscalls.h).
 #include <lkmemu/errno.h>
 #include <asm/page.h>
 #include <asm/processor.h>
@@ -44,11 +45,17 @@ struct syscall_table {
     syscall_fn entries[NR_syscalls];
 };
 
+// Not constexpr: reaching it while the table is built at compile time stops the build.
+void syscall_number_listed_twice();
+
 constexpr syscall_table make_syscall_table()
 {
     syscall_table table {};
-#define SYSCALL_ENTRY(nr, name) table.entries[nr] = &syscall_thunk<&sys_##name>;
-    SYSCALL_LIST(SYSCALL_ENTRY)
+#define SYSCALL_ENTRY(nr, name, parameters)                                                        \
+    if (table.entries[nr])                                                                         \
+        syscall_number_listed_twice();                                                             \
+    table.entries[nr] = &syscall_thunk<&sys_##name>;
+    LKM_SYSCALL_LIST(SYSCALL_ENTRY)
 #undef SYSCALL_ENTRY
     return table;
 }

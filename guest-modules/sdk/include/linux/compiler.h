@@ -45,10 +45,3 @@
 #define __LKM_END_DECLS
 #define __LKM_EXTERN_C
 #endif
-
-/* Layout checks on structures shared with the kernel. */
-#ifdef __cplusplus
-#define __LKM_STATIC_ASSERT static_assert
-#else
-#define __LKM_STATIC_ASSERT _Static_assert
-#endif

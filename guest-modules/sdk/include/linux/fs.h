@@ -5,37 +5,30 @@
 // unregister_chrdev removes the entry: later opens fail with ENOENT.
 //
 // struct file and struct file_operations are shared with the kernel, which reads and fills them:
-// their layout (checked below) is part of the module ABI.
+// they are the contract's (abi/lkmemu/fs.h), given Linux's names here.
 #pragma once
 
+#include <lkmemu/fcntl.h>
 #include <linux/compiler.h>
+#include <linux/fcntl.h>
 #include <linux/types.h>
 
-struct module;
-struct inode; /* the kernel's; modules only pass it on */
-struct file;
+/* The kernel names them lkm_file, lkm_file_operations and lkm_inode (its own file layer has a
+ * smaller struct file); a module sees Linux's tags. */
+#define lkm_file file
+#define lkm_file_operations file_operations
+#define lkm_inode inode
+#include <lkmemu/fs.h>
+#undef lkm_file
+#undef lkm_file_operations
+#undef lkm_inode
 
-struct file_operations {
-    struct module* owner; /* THIS_MODULE: the kernel holds a reference while the file is open */
-    loff_t (*llseek)(struct file*, loff_t offset, int whence);
-    ssize_t (*read)(struct file*, char __user* buf, size_t count, loff_t* pos);
-    ssize_t (*write)(struct file*, const char __user* buf, size_t count, loff_t* pos);
-    int (*open)(struct inode*, struct file*);
-    int (*release)(struct inode*, struct file*);
-};
+#define FMODE_READ LKM_FMODE_READ
+#define FMODE_WRITE LKM_FMODE_WRITE
 
-/* One open file. The kernel allocates it (and may keep fields of its own after these). */
-struct file {
-    const struct file_operations* f_op;
-    unsigned int f_flags; /* O_* flags given to open */
-    fmode_t f_mode;
-    loff_t f_pos;        /* the kernel passes &f_pos as read/write's pos */
-    void* private_data;  /* the driver's, NULL at open */
-};
-
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
+#define SEEK_SET LKM_SEEK_SET
+#define SEEK_CUR LKM_SEEK_CUR
+#define SEEK_END LKM_SEEK_END
 
 __LKM_BEGIN_DECLS
 /* major 0 asks for a free major number, which is returned; otherwise returns 0 on success.
@@ -43,9 +36,3 @@ __LKM_BEGIN_DECLS
 int register_chrdev(unsigned int major, const char* name, const struct file_operations* fops);
 void unregister_chrdev(unsigned int major, const char* name);
 __LKM_END_DECLS
-
-__LKM_STATIC_ASSERT(sizeof(struct file_operations) == 48, "file_operations layout is ABI");
-__LKM_STATIC_ASSERT(offsetof(struct file_operations, read) == 16, "file_operations layout is ABI");
-__LKM_STATIC_ASSERT(offsetof(struct file_operations, release) == 40, "file_operations is ABI");
-__LKM_STATIC_ASSERT(offsetof(struct file, f_pos) == 16, "struct file layout is ABI");
-__LKM_STATIC_ASSERT(offsetof(struct file, private_data) == 24, "struct file layout is ABI");

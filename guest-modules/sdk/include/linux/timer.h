@@ -9,20 +9,14 @@
 //   del_timer_sync(&t);   // before the module (and t) goes away
 //
 // struct timer_list lives in the module; the kernel links it into its timer list through
-// `entry`, so its layout (checked below) is part of the module ABI.
+// `entry`. It is the contract's (abi/lkmemu/timer.h): entry, expires, function, flags.
 #pragma once
 
+#include <lkmemu/timer.h>
 #include <linux/compiler.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/types.h>
-
-struct timer_list {
-    struct hlist_node entry; /* the kernel's; pprev == NULL while not pending */
-    unsigned long expires;   /* in jiffies */
-    void (*function)(struct timer_list*);
-    u32 flags; /* none defined yet: 0 */
-};
 
 static inline void timer_setup(struct timer_list* timer, void (*callback)(struct timer_list*),
                                unsigned int flags)
@@ -50,7 +44,3 @@ int mod_timer(struct timer_list* timer, unsigned long expires);
  * pending. Call it before freeing the timer, and in module_exit for every timer. */
 int del_timer_sync(struct timer_list* timer);
 __LKM_END_DECLS
-
-__LKM_STATIC_ASSERT(sizeof(struct timer_list) == 40, "timer_list layout is ABI");
-__LKM_STATIC_ASSERT(offsetof(struct timer_list, expires) == 16, "timer_list layout is ABI");
-__LKM_STATIC_ASSERT(offsetof(struct timer_list, function) == 24, "timer_list layout is ABI");

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <lkmemu/list.h> /* struct list_head, struct hlist_node */
 #include <linux/compiler.h>
 
 typedef uint8_t u8;
@@ -28,10 +29,3 @@ typedef u32 dev_t;
 typedef _Bool bool;
 enum { false = 0, true = 1 };
 #endif
-
-struct list_head {
-    struct list_head *next, *prev;
-};
-struct hlist_node {
-    struct hlist_node *next, **pprev;
-};
