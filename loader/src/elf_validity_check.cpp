@@ -271,45 +271,6 @@ ErrorOr<void> check_symbols(load_info& info)
     return {};
 }
 
-// Bytes a relocation type writes, or -1 for a type the loader does not apply.
-int relocation_width(uint32_t type)
-{
-    switch (type) {
-    case R_X86_64_NONE:
-        return 0;
-    case R_X86_64_64:
-    case R_X86_64_PC64:
-        return 8;
-    case R_X86_64_PC32:
-    case R_X86_64_PLT32:
-    case R_X86_64_32:
-    case R_X86_64_32S:
-        return 4;
-    default:
-        return -1;
-    }
-}
-
-bool is_got_relocation(uint32_t type)
-{
-    switch (type) {
-    case R_X86_64_GOT32:
-    case R_X86_64_GOTPCREL:
-    case R_X86_64_GOTOFF64:
-    case R_X86_64_GOTPC32:
-    case R_X86_64_GOT64:
-    case R_X86_64_GOTPCREL64:
-    case R_X86_64_GOTPC64:
-    case R_X86_64_GOTPLT64:
-    case R_X86_64_PLTOFF64:
-    case R_X86_64_GOTPCRELX:
-    case R_X86_64_REX_GOTPCRELX:
-        return true;
-    default:
-        return false;
-    }
-}
-
 ErrorOr<void> check_relocations(load_info& info)
 {
     for (unsigned r = 1; r < info.shnum; ++r) {
@@ -340,22 +301,22 @@ ErrorOr<void> check_relocations(load_info& info)
             if (sym >= info.num_syms)
                 return noexec("relocation's symbol index out of range", "%s entry %zu: symbol %u of %u", name, i, sym,
                     info.num_syms);
-            int width = relocation_width(type);
-            if (width < 0) {
-                const char* type_name = x86_64_relocation_name(type);
-                if (is_got_relocation(type))
-                    return noexec("GOT relocations are unsupported: build modules with -fno-pic -mcmodel=kernel",
-                        "%s at %s+0x%llx against '%s'", type_name, target_name,
-                        static_cast<unsigned long long>(rela[i].r_offset), info.symbol_name(sym));
-                if (type_name)
-                    return noexec("unsupported relocation type", "%s at %s+0x%llx against '%s'", type_name, target_name,
-                        static_cast<unsigned long long>(rela[i].r_offset), info.symbol_name(sym));
+            // The relocation table decides: applied (then its field must lie in the section), or
+            // refused with the reason its expression kind gives.
+            const RelocationType* howto = x86_64_relocation(type);
+            if (!howto)
                 return noexec("unknown relocation type", "type %u at %s+0x%llx", type, target_name,
                     static_cast<unsigned long long>(rela[i].r_offset));
-            }
-            if (!inside(rela[i].r_offset, static_cast<uint64_t>(width), target.sh_size))
+            if (howto->expr == RelExpr::got)
+                return noexec("GOT relocations are unsupported: build modules with -fno-pic -mcmodel=kernel",
+                    "%s at %s+0x%llx against '%s'", howto->name, target_name,
+                    static_cast<unsigned long long>(rela[i].r_offset), info.symbol_name(sym));
+            if (howto->expr == RelExpr::unsupported)
+                return noexec("unsupported relocation type", "%s at %s+0x%llx against '%s'", howto->name, target_name,
+                    static_cast<unsigned long long>(rela[i].r_offset), info.symbol_name(sym));
+            if (!inside(rela[i].r_offset, howto->width, target.sh_size))
                 return noexec("relocation past the end of its section", "%s at %s+0x%llx (section is 0x%llx bytes)",
-                    x86_64_relocation_name(type), target_name, static_cast<unsigned long long>(rela[i].r_offset),
+                    howto->name, target_name, static_cast<unsigned long long>(rela[i].r_offset),
                     static_cast<unsigned long long>(target.sh_size));
         }
     }

@@ -1,13 +1,16 @@
 // The whole pipeline, for callers that need no step in between (host tools, tests, the fuzzer).
-// The kernel may call the stages itself, e.g. to check vermagic between setup and layout.
+// The kernel calls the stages itself, with its own stages between them (load_module).
 #include <loader/loader.h>
 
 namespace lkm {
 
-ErrorOr<void> link_module(load_info& info, ModuleMemoryProvider& provider, SymbolResolver& resolver)
+ErrorOr<void> link_module(load_info& info, ModuleMemoryProvider& provider, SymbolResolver& resolver,
+                          ModinfoCheck modinfo)
 {
     TRY(elf_validity_check(info));
     TRY(setup_load_info(info));
+    if (modinfo == ModinfoCheck::vermagic)
+        TRY(check_modinfo(info));
     TRY(layout_sections(info));
     TRY(move_module(info, provider));
     TRY(simplify_symbols(info, resolver));

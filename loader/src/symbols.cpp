@@ -30,7 +30,7 @@ ErrorOr<void> simplify_symbols(load_info& info, SymbolResolver& resolver)
                 if (e.code == LKM_ENOENT && elf64_st_bind(sym.st_info) == STB_WEAK)
                     break; // weak undefined: 0, as a static link would leave it
                 if (e.code == LKM_ENOENT)
-                    return make_error(LKM_ENOENT, "Unknown symbol", "%s", name);
+                    return make_error(LKM_ENOENT, "Unknown symbol", "%s", name).with_kind(ErrorKind::UnknownSymbol);
                 return e;
             }
             ResolvedSymbol value = resolved.release_value();

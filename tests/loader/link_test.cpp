@@ -234,7 +234,7 @@ TEST_CASE("modinfo records", "[link][modinfo]")
     REQUIRE(!elf_validity_check(info).is_error());
     REQUIRE(!setup_load_info(info).is_error());
     CHECK(std::string(get_modinfo(info, "author")) == "lkmemu tests");
-    CHECK(std::string(get_modinfo(info, "vermagic")) == "lkmemu-0.1 SMP mod_unload");
+    CHECK(std::string(get_modinfo(info, "vermagic")) == LKM_VERMAGIC);
     CHECK(std::string(get_modinfo(info, "depends")) == "");
     CHECK(get_modinfo(info, "firmware") == nullptr);
     CHECK(get_modinfo(info, "auth") == nullptr);
@@ -244,7 +244,7 @@ TEST_CASE("modinfo records", "[link][modinfo]")
     });
     CHECK(records
         == std::vector<std::string> { "parmtype=verbose:int", "parm=verbose:print more", "license=GPL", "author=lkmemu tests",
-            "description=loader test module", "alias=hello-alias", "vermagic=lkmemu-0.1 SMP mod_unload", "name=hello",
+            "description=loader test module", "alias=hello-alias", "vermagic=" LKM_VERMAGIC, "name=hello",
             "depends=" });
 }
 

@@ -57,7 +57,7 @@ TEST_CASE("modinfo prints every field as kmod does", "[tools][modinfo]")
            "author:         lkmemu tests\n"
            "description:    loader test module\n"
            "alias:          hello-alias\n"
-           "vermagic:       lkmemu-0.1 SMP mod_unload\n"
+           "vermagic:       " LKM_VERMAGIC "\n"
            "name:           hello\n"
            "depends:        \n"
            "parm:           verbose:print more (int)\n");
@@ -67,7 +67,7 @@ TEST_CASE("modinfo -F and its shorthands print bare values", "[tools][modinfo]")
 {
     std::string path = object_path("hello.clang.ko");
     CHECK(modinfo({ "-F", "license", path }).out == "GPL\n");
-    CHECK(modinfo({ "--field=vermagic", path }).out == "lkmemu-0.1 SMP mod_unload\n");
+    CHECK(modinfo({ "--field=vermagic", path }).out == LKM_VERMAGIC "\n");
     CHECK(modinfo({ "-a", path }).out == "lkmemu tests\n");
     CHECK(modinfo({ "-d", path }).out == "loader test module\n");
     CHECK(modinfo({ "-l", path }).out == "GPL\n");
@@ -202,6 +202,33 @@ TEST_CASE("check reports why a module is refused, with exit status 1", "[tools][
     Run empty = check({ scratch_file("empty.ko", "") });
     CHECK(empty.status == 1);
     CHECK(empty.err.find("ENOEXEC: truncated ELF header: 0 bytes") != std::string::npos);
+}
+
+TEST_CASE("check refuses a version magic the kernel refuses, in the kernel's words", "[tools][check]")
+{
+    // A copy of hello.ko whose vermagic differs in one byte (same length: the ELF stays valid), as
+    // tests/integration/module_patched_test.cpp makes for insmod.
+    std::vector<uint8_t> bytes = read_file(object_path("hello.clang.ko"));
+    std::string image(bytes.begin(), bytes.end());
+    const std::string from = "vermagic=lkmemu-abi1 ", to = "vermagic=lkmemu-abi9 ";
+    size_t at = image.find(from);
+    REQUIRE(at != std::string::npos);
+    REQUIRE(image.find(from, at + 1) == std::string::npos);
+    image.replace(at, from.size(), to);
+    std::string path = scratch_file("vermagic.ko", image);
+    Run wrong = check({ path });
+    CHECK(wrong.status == 1);
+    CHECK(wrong.out == "");
+    CHECK(wrong.err == path + ": ENOEXEC: version magic mismatch: 'lkmemu-abi9 x86_64 mcmodel=kernel mod_unload' "
+                              "should be 'lkmemu-abi1 x86_64 mcmodel=kernel mod_unload'\n");
+    Run dependency = check({ "--module", path, object_path("consumer.clang.o") });
+    CHECK(dependency.status == 1);
+    CHECK(dependency.err.rfind("check: --module " + path + ": ENOEXEC: version magic mismatch: ", 0) == 0);
+
+    // relocs.o links (link_module has no version check) but is no module for this kernel.
+    Run none = check({ object_path("relocs.clang.o") });
+    CHECK(none.status == 1);
+    CHECK(none.err == object_path("relocs.clang.o") + ": ENOEXEC: no version magic, refusing to load\n");
 }
 
 TEST_CASE("check --kernel survives every truncation of kernel.elf", "[tools][check]")

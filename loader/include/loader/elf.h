@@ -3,6 +3,7 @@
 // and its x86-64 supplement, as in glibc's <elf.h>.
 #pragma once
 
+#include <loader/relocation.h> // elf::R_X86_64_*, and what the loader does with each
 #include <stdint.h>
 
 namespace lkm::elf {
@@ -14,7 +15,7 @@ inline constexpr uint8_t ELFDATA2LSB = 1;
 inline constexpr uint8_t EV_CURRENT = 1;
 
 // e_type, e_machine
-inline constexpr uint16_t ET_REL = 1;
+inline constexpr uint16_t ET_REL = 1, ET_EXEC = 2;
 inline constexpr uint16_t EM_X86_64 = 62;
 
 // Special section indices
@@ -88,6 +89,21 @@ struct Elf64_Rela {
     int64_t r_addend;
 };
 
+// Program headers: the loader ignores them (a module has none); the host reads the kernel's.
+inline constexpr uint32_t PT_NULL = 0, PT_LOAD = 1;
+inline constexpr uint32_t PF_X = 0x1, PF_W = 0x2, PF_R = 0x4;
+
+struct Elf64_Phdr {
+    uint32_t p_type;
+    uint32_t p_flags;
+    uint64_t p_offset;
+    uint64_t p_vaddr;
+    uint64_t p_paddr;
+    uint64_t p_filesz;
+    uint64_t p_memsz;
+    uint64_t p_align;
+};
+
 inline constexpr uint8_t elf64_st_bind(uint8_t info) { return info >> 4; }
 inline constexpr uint8_t elf64_st_type(uint8_t info) { return info & 0xf; }
 inline constexpr uint32_t elf64_r_sym(uint64_t info) { return static_cast<uint32_t>(info >> 32); }
@@ -98,54 +114,6 @@ inline constexpr uint64_t elf64_r_info(uint32_t sym, uint32_t type)
 }
 
 static_assert(sizeof(Elf64_Ehdr) == 64 && sizeof(Elf64_Shdr) == 64);
-static_assert(sizeof(Elf64_Sym) == 24 && sizeof(Elf64_Rela) == 24);
-
-// x86-64 relocation types (psABI table 4.9). The loader applies some and refuses the rest by name.
-#define LKM_X86_64_RELOCATIONS(X)                                                                  \
-    X(R_X86_64_NONE, 0)                                                                            \
-    X(R_X86_64_64, 1)                                                                              \
-    X(R_X86_64_PC32, 2)                                                                            \
-    X(R_X86_64_GOT32, 3)                                                                           \
-    X(R_X86_64_PLT32, 4)                                                                           \
-    X(R_X86_64_COPY, 5)                                                                            \
-    X(R_X86_64_GLOB_DAT, 6)                                                                        \
-    X(R_X86_64_JUMP_SLOT, 7)                                                                       \
-    X(R_X86_64_RELATIVE, 8)                                                                        \
-    X(R_X86_64_GOTPCREL, 9)                                                                        \
-    X(R_X86_64_32, 10)                                                                             \
-    X(R_X86_64_32S, 11)                                                                            \
-    X(R_X86_64_16, 12)                                                                             \
-    X(R_X86_64_PC16, 13)                                                                           \
-    X(R_X86_64_8, 14)                                                                              \
-    X(R_X86_64_PC8, 15)                                                                            \
-    X(R_X86_64_DTPMOD64, 16)                                                                       \
-    X(R_X86_64_DTPOFF64, 17)                                                                       \
-    X(R_X86_64_TPOFF64, 18)                                                                        \
-    X(R_X86_64_TLSGD, 19)                                                                          \
-    X(R_X86_64_TLSLD, 20)                                                                          \
-    X(R_X86_64_DTPOFF32, 21)                                                                       \
-    X(R_X86_64_GOTTPOFF, 22)                                                                       \
-    X(R_X86_64_TPOFF32, 23)                                                                        \
-    X(R_X86_64_PC64, 24)                                                                           \
-    X(R_X86_64_GOTOFF64, 25)                                                                       \
-    X(R_X86_64_GOTPC32, 26)                                                                        \
-    X(R_X86_64_GOT64, 27)                                                                          \
-    X(R_X86_64_GOTPCREL64, 28)                                                                     \
-    X(R_X86_64_GOTPC64, 29)                                                                        \
-    X(R_X86_64_GOTPLT64, 30)                                                                       \
-    X(R_X86_64_PLTOFF64, 31)                                                                       \
-    X(R_X86_64_SIZE32, 32)                                                                         \
-    X(R_X86_64_SIZE64, 33)                                                                         \
-    X(R_X86_64_GOTPC32_TLSDESC, 34)                                                                \
-    X(R_X86_64_TLSDESC_CALL, 35)                                                                   \
-    X(R_X86_64_TLSDESC, 36)                                                                        \
-    X(R_X86_64_IRELATIVE, 37)                                                                      \
-    X(R_X86_64_RELATIVE64, 38)                                                                     \
-    X(R_X86_64_GOTPCRELX, 41)                                                                      \
-    X(R_X86_64_REX_GOTPCRELX, 42)
-
-#define LKM_X86_64_RELOCATION_ENUM(name, value) name = value,
-enum : uint32_t { LKM_X86_64_RELOCATIONS(LKM_X86_64_RELOCATION_ENUM) };
-#undef LKM_X86_64_RELOCATION_ENUM
+static_assert(sizeof(Elf64_Sym) == 24 && sizeof(Elf64_Rela) == 24 && sizeof(Elf64_Phdr) == 56);
 
 } // namespace lkm::elf

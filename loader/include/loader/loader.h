@@ -3,6 +3,7 @@
 //
 //   elf_validity_check   headers, section table, string tables, symbols, relocations: untrusted
 //   setup_load_info      this_module (name, init, exit), .modinfo (license), special sections
+//   check_modinfo        .modinfo vermagic= is this kernel's LKM_VERMAGIC (as Linux's check_modinfo)
 //   layout_sections      core and init regions, each text | rodata | ro_after_init | data
 //   move_module          allocate both regions from the caller, copy sections, zero .bss
 //   simplify_symbols     resolve undefined symbols through the caller's SymbolResolver
@@ -10,8 +11,11 @@
 //   find_module_sections exports (__ksymtab, __ksymtab_gpl), parameters (__param), constructors
 //                        (.init_array), init/exit addresses
 //
-// link_module() runs them all. Every failure is an lkm::Error whose errno is what init_module
-// returns; module memory is freed by load_info's destructor unless the caller keeps it.
+// link_module() runs them all; check_modinfo only when asked (ModinfoCheck::vermagic, as
+// `lkmemu check` asks, to give the kernel's verdict), so that objects not built for this kernel,
+// such as the loader's test objects and fuzz inputs, still link. Every failure is an lkm::Error whose errno is
+// what init_module returns; module memory is freed by load_info's destructor unless the caller
+// keeps it.
 #pragma once
 
 #include <loader/load_info.h>
@@ -38,6 +42,9 @@ ErrorOr<void> setup_load_info(load_info& info);
 // The part of setup_load_info that finds and checks .modinfo: enough for `lkmemu modinfo`, which
 // reads objects that need not be complete modules.
 ErrorOr<void> find_modinfo(load_info& info);
+// ENOEXEC "no version magic, refusing to load", or "version magic mismatch" with context
+// "'FOUND' should be 'LKM_VERMAGIC'". Needs setup_load_info (or find_modinfo).
+ErrorOr<void> check_modinfo(const load_info& info);
 ErrorOr<void> layout_sections(load_info& info);
 ErrorOr<void> move_module(load_info& info, ModuleMemoryProvider& provider);
 ErrorOr<void> simplify_symbols(load_info& info, SymbolResolver& resolver);
@@ -45,7 +52,9 @@ ErrorOr<void> apply_relocations(load_info& info);
 ErrorOr<void> apply_relocate_add(load_info& info, unsigned relsec);
 ErrorOr<void> find_module_sections(load_info& info);
 
-ErrorOr<void> link_module(load_info& info, ModuleMemoryProvider& provider, SymbolResolver& resolver);
+enum class ModinfoCheck { none, vermagic };
+ErrorOr<void> link_module(load_info& info, ModuleMemoryProvider& provider, SymbolResolver& resolver,
+                          ModinfoCheck modinfo = ModinfoCheck::none);
 
 // .modinfo: the value of the first record "tag=value" after `previous` (nullptr: from the start),
 // or nullptr. Needs find_modinfo (or setup_load_info). Values point into the image.
@@ -59,9 +68,6 @@ void for_each_modinfo(const load_info& info, Visitor&& visit);
 // The i-th export (0 <= i < num_exports + num_gpl_exports; GPL ones last). Needs
 // find_module_sections.
 ErrorOr<ExportedSymbol> module_export(const load_info& info, size_t i);
-
-// The name of an x86-64 relocation type ("R_X86_64_PC32"), or nullptr if unknown.
-const char* x86_64_relocation_name(uint32_t type);
 
 // ---- implementation of the template above
 

@@ -1,4 +1,5 @@
-// `lkmemu check`: validate a module and link it at a trial address without running it.
+// `lkmemu check`: validate a module as the kernel would (its version magic included) and link it at
+// a trial address without running it.
 // `--module DEP.ko` (repeatable) links a dependency first, at its own trial address, and lets the
 // checked module import its exports, as if DEP.ko had been insmod'ed before.
 //   hello.ko: ok: module hello, core 0x4000 bytes (text 0x69 rodata 0x8a ro_after_init 0x4 data 0x60),
@@ -76,7 +77,8 @@ bool add_module_exports(const std::string& path, uint64_t address, const std::op
     TrialModuleMemory memory(address);
     CheckResolver resolver(kernel, modules);
     load_info info(file->data(), file->size, allocator);
-    auto result = link_module(info, memory, resolver);
+    // The version check included, so that `check` refuses what insmod would refuse.
+    auto result = link_module(info, memory, resolver, ModinfoCheck::vermagic);
     if (result.is_error()) {
         err << fmt::format("check: --module {}: {}\n", path, describe(result.error()));
         return false;
@@ -101,7 +103,8 @@ int check_file(const std::string& path, const std::optional<SymbolMap>& kernel, 
     TrialModuleMemory memory;
     CheckResolver resolver(kernel, modules);
     load_info info(file->data(), file->size, allocator);
-    auto result = link_module(info, memory, resolver);
+    // The version check included, so that `check` refuses what insmod would refuse.
+    auto result = link_module(info, memory, resolver, ModinfoCheck::vermagic);
     if (result.is_error()) {
         err << fmt::format("{}: {}\n", path, describe(result.error()));
         return 1;

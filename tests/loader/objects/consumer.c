@@ -12,3 +12,4 @@ void consumer_exit(void) {}
 THIS_MODULE("consumer", consumer_init, consumer_exit);
 MODULE_LICENSE("GPL");
 MODULE_INFO(depends, "hello");
+MODULE_INFO(vermagic, LKM_VERMAGIC);

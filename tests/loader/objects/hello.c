@@ -39,6 +39,6 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("lkmemu tests");
 MODULE_DESCRIPTION("loader test module");
 MODULE_ALIAS("hello-alias");
-MODULE_INFO(vermagic, "lkmemu-0.1 SMP mod_unload");
+MODULE_INFO(vermagic, LKM_VERMAGIC); /* as modpost writes it: `check` refuses any other */
 MODULE_INFO(name, "hello");
 MODULE_INFO(depends, "");

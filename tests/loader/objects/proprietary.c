@@ -11,3 +11,4 @@ int proprietary_init(void)
 void proprietary_exit(void) {}
 THIS_MODULE("proprietary", proprietary_init, proprietary_exit);
 MODULE_LICENSE("Proprietary");
+MODULE_INFO(vermagic, LKM_VERMAGIC);
