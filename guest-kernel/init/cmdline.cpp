@@ -126,6 +126,10 @@ void parse_word(const char* word, size_t length, CmdlinePass pass)
         size_t n = min(length - 12, sizeof(kernel_cmdline.module_veto) - 1);
         memcpy(kernel_cmdline.module_veto, word + 12, n);
         kernel_cmdline.module_veto[n] = '\0';
+    } else if (starts_with(word, length, "module.fail_stage=")) {
+        size_t n = min(length - 18, sizeof(kernel_cmdline.module_fail_stage) - 1);
+        memcpy(kernel_cmdline.module_fail_stage, word + 18, n);
+        kernel_cmdline.module_fail_stage[n] = '\0';
     } else if (!quiet) {
         size_t equals_at = index_in_word(word, length, '=');
         size_t dot_at = index_in_word(word, length, '.');

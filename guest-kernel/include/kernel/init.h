@@ -20,6 +20,7 @@ struct kernel_cmdline {
     bool selftest_wx = false;     // selftest=wx
     bool modules_disabled = false; // modules_disabled=1: init_module/delete_module refuse everyone
     char module_veto[56] = {};     // module_veto=NAME: a test notifier vetoes loading NAME
+    char module_fail_stage[80] = {}; // module.fail_stage=STAGE[:MODULE]: load_module fails after STAGE (a test hook)
     // nullptr-terminated; argv[0] is the init path, envp starts with Linux's HOME=/ TERM=linux.
     const char* init_argv[MAX_INIT_ARGS + 2];
     const char* init_envp[MAX_INIT_ENVS + 3];

@@ -7,21 +7,26 @@
 
 struct module;
 
-// Boot: the module area's page tables, the test notifier (module_veto=NAME) and the
-// modules_disabled switch (both from the command line).
+// Boot: the module area's page tables, the export table with the kernel's exports, and from the
+// command line the modules_disabled switch and the test hooks (module_veto=NAME,
+// module.fail_stage=STAGE[:MODULE]).
 void module_subsystem_init();
 
 // The trap handler's hook, called after the oops of a kernel-mode fault: if the fault happened
 // in module code run by module_call (init, exit, constructors), rewrite regs so that the
 // interrupted call returns -EFAULT to its caller, and return true. False: panic as usual.
+// (kernel/module/module_call.cpp)
 bool module_fault_recovery(pt_regs* regs);
 
 // "sym+0xoff/0xsize [module]" for an address inside a module, as kallsyms does for the kernel;
 // 0 if no module symbol covers it. backtrace: symbolize a return address by the call before it.
+// (kernel/module/kallsyms.cpp)
 size_t module_sprint_symbol(char* buf, size_t size, u64 address, bool backtrace);
+// In a module's core or init region (kernel/module/tree_lookup.cpp: O(log modules)).
 bool is_module_address(u64 address);
 
 // For the oops: "Modules linked in: a(P) b" and the kernel's taint letters ("" when clean).
+// (kernel/module/taint.cpp)
 void print_modules();
 const char* print_tainted();
 

@@ -1,7 +1,7 @@
 // The module subsystem's private definitions (as Linux's kernel/module/internal.h): struct module,
 // the module list, and the functions the files of kernel/module/ call in each other.
 // struct load_info itself is the loader's (loader/include/loader/load_info.h): load_module runs
-// the loader's pipeline on it and then takes the module's memory over into struct module.
+// the loader's stages on it and takes the module's memory over into struct module.
 #pragma once
 
 #include <lkmemu/observer.h>
@@ -16,9 +16,12 @@ constexpr unsigned TAINT_PROPRIETARY_MODULE = 0; // 'P'
 constexpr unsigned TAINT_FORCED_RMMOD = 3;       // 'R'
 constexpr unsigned TAINT_DIE = 7;                // 'D'
 
-// A dependency link: `source` uses a symbol exported by `target` (Linux's struct module_use).
+// A dependency link: `source` uses a symbol exported by `target` (Linux's struct module_use). It is
+// on both modules' lists, so "whom do I use" and "who uses me" are each one walk.
 struct module_use {
-    module_use* next; // in source's list of modules it uses
+    module_use* next_target; // in source->uses
+    module_use* next_source; // in target->users
+    struct module* source;
     struct module* target;
 };
 
@@ -30,33 +33,49 @@ struct module_symbol {
     bool init;        // in the init region: dropped when init memory is freed
 };
 
-// One exported symbol of a loaded module (from __ksymtab / __ksymtab_gpl, in module memory).
+// One exported symbol: of a loaded module (from its __ksymtab / __ksymtab_gpl) or of the kernel.
+// Exports are found by name through the export table (symbols.cpp), a hash table chained
+// through hash_next.
 struct module_export {
-    const char* name;
+    const char* name; // in module memory (or the kernel's __ksymtab_strings)
     u64 value;
     bool gpl_only;
+    struct module* owner;     // nullptr: the kernel's own
+    module_export* hash_next; // the next export in its bucket
+};
+
+// A region of a module in the address tree (tree_lookup.cpp, Linux's mod_tree_node).
+struct mod_tree_node {
+    mod_tree_node* left;
+    mod_tree_node* right;
+    u64 priority; // heap order of the treap, a hash of start
+    u64 start, size;
+    struct module* mod;
 };
 
 struct module {
     struct module* next; // the module list (g_modules), newest first
+    struct module* prev;
     char name[LKM_MODULE_NAME_LEN];
     lkm_module_state state;
     u64 this_module; // address of its .gnu.linkonce.this_module: what THIS_MODULE points at
 
     lkm::ModuleMemory core, init;          // from the module area; init.size == 0 once freed
     lkm::RegionLayout core_layout, init_layout;
+    mod_tree_node core_node, init_node;    // in the address tree while the region exists
     u64 init_fn, exit_fn; // 0 when absent
     u64 ctors_address;
     size_t num_ctors;
 
-    long refcnt;       // try_module_get references
-    u32 taints;        // 1 << TAINT_*
-    module_use* uses;  // modules this one uses
+    long refcnt;        // try_module_get references, and one per module using this one
+    u32 taints;         // 1 << TAINT_*
+    module_use* uses;   // modules this one uses
+    module_use* users;  // modules that use this one
 
-    module_export* syms;
+    module_export* syms; // its exports, in the export table from complete_formation on
     size_t num_syms;
 
-    module_symbol* symtab; // sorted by address
+    module_symbol* symtab; // in the image's order
     size_t num_symtab;
     char* strtab;
 
@@ -66,11 +85,62 @@ struct module {
     lkm_observed_section* observed_sections;
 };
 
-// main.cpp
+// load_module's stages (main.cpp), in order.
+#define LOAD_STAGES(X)                                                                             \
+    X(elf_validity_check) X(setup_load_info) X(check_modinfo) X(layout_and_allocate)               \
+    X(add_unformed_module) X(simplify_symbols) X(apply_relocations) X(post_relocation)             \
+    X(complete_formation) X(prepare_coming_module) X(parse_args) X(do_init_module)
+enum class load_stage : u8 {
+#define LOAD_STAGE_ENUMERATOR(name) name,
+    LOAD_STAGES(LOAD_STAGE_ENUMERATOR)
+#undef LOAD_STAGE_ENUMERATOR
+};
+
+// fail_stage.cpp: the test hook module.fail_stage=STAGE[:MODULE] (from the command line).
+void set_fail_stage(const char* setting);
+// ENOMEM "injected failure" if the hook asks the load of module `name` to fail after `stage`.
+lkm::ErrorOr<void> injected_failure(load_stage stage, const char* name);
+
+// main.cpp: the module list and load_module.
 extern module* g_modules;
-struct module* find_module(const char* name); // any state but UNFORMED
-bool module_is_used(const module* mod); // another module links against it
+struct module* find_module(const char* name); // in any state
+void set_module_state(module* mod, lkm_module_state state);
+bool may_manage_modules(); // root, and modules_disabled not set
+// Undoes every stage of load_module, newest first, for a module that went through do_init_module
+// (Linux's free_module): notifier GOING, exports, symbols, links, the lists, its memory.
+void free_module(module* mod);
+
+// unload.cpp: dependency links and references (Linux's module unload section of main.c).
+lkm::ErrorOr<void> ref_module(module* a, module* b); // a uses b: one link, one reference on b
+void module_unload_free(module* mod);                 // drop every link of mod to modules it uses
+bool module_is_used(const module* mod);               // another module links against it
+
+// symbols.cpp: the export table (the kernel's exports and every formed module's).
+void export_table_init();
+const module_export* find_symbol(const char* name);
+lkm::ErrorOr<void> verify_exported_symbols(const module* mod); // none already exported elsewhere
+void publish_exports(module* mod);
+void unpublish_exports(module* mod);
+lkm::ErrorOr<void> copy_exports(module* mod, const lkm::load_info& info);
+// Resolves a module's imports for the loader's simplify_symbols, with ref_module for each hit.
+class ModuleSymbolResolver final : public lkm::SymbolResolver {
+public:
+    explicit ModuleSymbolResolver(module* mod) : m_mod(mod) {}
+    lkm::ErrorOr<lkm::ResolvedSymbol> resolve(const char* name) override;
+
+private:
+    struct module* m_mod;
+};
+
+// tree_lookup.cpp: address -> module (Linux's mod_tree), over the core and init regions.
+void mod_tree_insert(module* mod);
+void mod_tree_remove_init(module* mod);
+void mod_tree_remove(module* mod);
+struct module* mod_find(u64 address); // the module whose core or init region holds address
+
+// taint.cpp
 void add_kernel_taint(unsigned flag);
+
 // procfs.cpp: "(P)", "(+)" ... into buf (8 bytes), as Linux's module_flags.
 size_t module_flags(const module* mod, char* buf);
 
@@ -89,15 +159,12 @@ void module_enable_text_rox(const module* mod);
 void module_disable_protections(const lkm::ModuleMemory& memory);
 
 // kallsyms.cpp
-lkm::ErrorOr<void> layout_symtab(module* mod, const lkm::load_info& info);
+lkm::ErrorOr<void> add_kallsyms(module* mod, const lkm::load_info& info);
 void drop_init_symbols(module* mod);
 void free_module_symtab(module* mod);
 
 // params.cpp: parse "a=1 b=x,y" against the module's __param table (Linux's parse_args).
 lkm::ErrorOr<void> parse_args(module* mod, const lkm::load_info& info);
-
-// procfs.cpp
-
 
 // notifier.cpp: the module notifier chain. COMING may be vetoed (a negative errno).
 enum module_notify_action { MODULE_NOTIFY_COMING, MODULE_NOTIFY_LIVE, MODULE_NOTIFY_GOING };
@@ -109,7 +176,10 @@ lkm::ErrorOr<void> observe_module(module* mod, const lkm::load_info& info);
 void observe_drop_init(module* mod);
 void unobserve_module(module* mod);
 
-// module_call.S: call fn() with a recovery point (see module_fault_recovery in main.cpp).
+// module_call.cpp: call a module function (init, exit, a constructor) with a recovery point: a
+// fault in module code makes it return -EFAULT with *faulted set (see module_fault_recovery).
+long call_module_function(u64 fn, bool* faulted);
+// module_call.S
 struct module_call_frame {
     u64 rbx, rbp, r12, r13, r14, r15, rsp, rip;
 };

@@ -1,7 +1,9 @@
 // Module symbols for oops backtraces and %pS (Linux's kernel/module/kallsyms.c): at load time the
 // module's defined symbols are copied out of the image (which is freed after the load), so that
 // an address inside a module prints as "hello_init+0x4/0x20 [hello]". Symbols of the init
-// region are dropped when its memory is freed.
+// region are dropped when its memory is freed. The module of an address comes from the address
+// tree (tree_lookup.cpp); within the module the symbols are scanned, as Linux's
+// find_kallsyms_symbol does.
 #include "internal.h"
 
 #include <asm/page.h>
@@ -37,18 +39,9 @@ bool better(const module_symbol& candidate, const module_symbol* best)
     return candidate.size > best->size;
 }
 
-struct module* module_of(u64 address)
-{
-    for (module* mod = g_modules; mod; mod = mod->next) {
-        if (address - mod->core.address < mod->core.size || (mod->init.size && address - mod->init.address < mod->init.size))
-            return mod;
-    }
-    return nullptr;
-}
-
 } // namespace
 
-lkm::ErrorOr<void> layout_symtab(module* mod, const lkm::load_info& info)
+lkm::ErrorOr<void> add_kallsyms(module* mod, const lkm::load_info& info)
 {
     size_t count = 0, names = 0;
     for (unsigned i = 1; i < info.num_syms; i++) {
@@ -96,12 +89,10 @@ void free_module_symtab(module* mod)
     mod->num_symtab = 0;
 }
 
-bool is_module_address(u64 address) { return module_of(address) != nullptr; }
-
 size_t module_sprint_symbol(char* buf, size_t size, u64 address, bool backtrace)
 {
     u64 lookup = backtrace ? address - 1 : address;
-    struct module* mod = module_of(lookup);
+    struct module* mod = mod_find(lookup);
     if (!mod)
         return 0;
     const module_symbol* best = nullptr;

@@ -92,7 +92,7 @@ EXPORT_SYMBOL(memset);
 EXPORT_SYMBOL(memcmp);
 EXPORT_SYMBOL(strlen);
 EXPORT_SYMBOL(strcmp);
-EXPORT_SYMBOL(try_module_get);   // kernel/module/main.cpp
+EXPORT_SYMBOL(try_module_get);   // kernel/module/unload.cpp
 EXPORT_SYMBOL(module_put);
 EXPORT_SYMBOL(register_chrdev);  // kernel/module/chrdev.cpp
 EXPORT_SYMBOL(unregister_chrdev);

@@ -1,26 +1,21 @@
-// The module lifecycle (Linux's kernel/module/main.c): init_module(2) -> load_module ->
-// do_init_module, and delete_module(2) -> free_module. docs/load-unload.md walks through it.
+// Loading a module (Linux's kernel/module/main.c): init_module(2) -> load_module, a pipeline of
+// stages in Linux's order and with Linux's names, -> do_init_module. docs/load-unload.md walks
+// through it.
 //
 // The loader (loader/) does the ELF work: validation, layout, copying, symbol resolution and
-// relocation. This file decides everything else: who may load, where the memory comes from (the
-// module area), which symbols a module may link against and the dependency links that result,
-// parameters, the notifier chain, page permissions, running init/exit under a fault-recovery
-// point, and unwinding all of it on any failure.
+// relocation. The kernel decides everything else: who may load, where the memory comes from (the
+// module area), which symbols a module may link against, page permissions, the notifier chain,
+// parameters, and running init. A failed load is undone by one unwinder, stage by stage in
+// reverse, which is also what frees a module on unload (free_module).
 #include "internal.h"
 
-#include <asm/page.h>
 #include <asm/uaccess.h>
 #include <kernel/init.h>
-#include <kernel/module.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/slab.h>
 #include <kernel/string.h>
 #include <kernel/syscalls.h>
-#include <kernel/vsprintf.h>
-
-extern "C" const lkm_kernel_symbol __start___ksymtab[], __stop___ksymtab[];
-extern "C" const lkm_kernel_symbol __start___ksymtab_gpl[], __stop___ksymtab_gpl[];
 
 struct module* g_modules;
 
@@ -28,12 +23,8 @@ namespace {
 
 constexpr size_t MAX_MODULE_IMAGE = 64u << 20; // larger images: EFBIG, as Linux's finit_module
 constexpr long MAX_MODULE_ARGS = 4096;          // the parameter string, NUL included
-constexpr u32 O_TRUNC = 01000;                  // delete_module: force (kmod's rmmod -f)
 
 bool g_modules_disabled;
-u32 g_kernel_taints;
-module_call_frame* g_fault_frame; // the recovery point of the module call running now, if any
-bool g_call_faulted;
 
 // Scratch memory for the loader: the kernel heap.
 class KernelAllocator final : public lkm::Allocator {
@@ -56,94 +47,46 @@ public:
     }
 };
 
-const lkm_kernel_symbol* find_kernel_symbol(const char* name, bool* gpl_only)
-{
-    for (const lkm_kernel_symbol* s = __start___ksymtab; s < __stop___ksymtab; s++) {
-        if (!strcmp(reinterpret_cast<const char*>(s->name), name)) {
-            *gpl_only = false;
-            return s;
-        }
-    }
-    for (const lkm_kernel_symbol* s = __start___ksymtab_gpl; s < __stop___ksymtab_gpl; s++) {
-        if (!strcmp(reinterpret_cast<const char*>(s->name), name)) {
-            *gpl_only = true;
-            return s;
-        }
-    }
-    return nullptr;
-}
+// One load in progress: the loader's state, the parameter string until struct module owns it,
+// the module once it exists, and the last stage entered, which is where unwinding starts.
+struct load_context {
+    lkm::load_info& info;
+    lkm::ModuleMemoryProvider& provider;
+    KBuffer<char>& args;
+    module* mod = nullptr;
+    load_stage reached = load_stage::elf_validity_check;
 
-const module_export* find_module_symbol(const char* name, module** owner, const module* except)
-{
-    for (module* mod = g_modules; mod; mod = mod->next) {
-        if (mod == except || mod->state == LKM_MODULE_STATE_UNFORMED)
-            continue;
-        for (size_t i = 0; i < mod->num_syms; i++) {
-            if (!strcmp(mod->syms[i].name, name)) {
-                *owner = mod;
-                return &mod->syms[i];
-            }
-        }
-    }
-    return nullptr;
-}
-
-// `a` uses `b`: remember it once, and hold a reference on b (Linux's ref_module).
-lkm::ErrorOr<void> ref_module(module* a, module* b)
-{
-    for (module_use* use = a->uses; use; use = use->next) {
-        if (use->target == b)
-            return {};
-    }
-    auto* use = static_cast<module_use*>(kmalloc(sizeof(module_use)));
-    if (!use)
-        return lkm::Error::from_errno(LKM_ENOMEM, "out of memory for a module dependency");
-    *use = { a->uses, b };
-    a->uses = use;
-    b->refcnt++;
-    return {};
-}
-
-// Imports: the kernel's export table first, then the exports of the other loaded modules.
-class ModuleSymbolResolver final : public lkm::SymbolResolver {
-public:
-    explicit ModuleSymbolResolver(module* mod) : m_mod(mod) {}
-
-    lkm::ErrorOr<lkm::ResolvedSymbol> resolve(const char* name) override
+    // Records that `stage` ran; passes its result on, or the test hook's failure after it.
+    lkm::ErrorOr<void> ran(load_stage stage, lkm::ErrorOr<void> result)
     {
-        bool gpl_only = false;
-        if (const lkm_kernel_symbol* s = find_kernel_symbol(name, &gpl_only))
-            return lkm::ResolvedSymbol { s->value, gpl_only };
-        struct module* owner = nullptr;
-        const module_export* s = find_module_symbol(name, &owner, m_mod);
-        if (!s)
-            return lkm::Error::from_errno(LKM_ENOENT, "no such export");
-        if (owner->state == LKM_MODULE_STATE_COMING)
-            return lkm::make_error(LKM_EBUSY, "exporting module is still loading", "%s from %s", name, owner->name);
-        // A GPL-only export for a module that may not use it is refused by the loader, which
-        // then discards the load: the dependency link goes with it (free_module).
-        TRY(ref_module(m_mod, owner));
-        return lkm::ResolvedSymbol { s->value, s->gpl_only };
+        reached = stage;
+        if (result.is_error())
+            return result;
+        return injected_failure(stage, info.name);
     }
-
-private:
-    struct module* m_mod;
 };
 
-bool may_manage_modules() { return current()->euid == 0 && !g_modules_disabled; }
-
-void set_state(module* mod, lkm_module_state state)
-{
-    mod->state = state;
-    mod->observed.state = state;
-}
-
-// The kernel's reason in the log, in Linux's words where Linux has them.
+// The kernel's reason in the log, once per refused load, in Linux's words where Linux has them;
+// any other kind as "NAME: reason: context (err -N)".
 long report_load_error(const char* name, const lkm::Error& e)
 {
-    if (!strcmp(e.reason, "Unknown symbol"))
+    switch (e.kind) {
+    case lkm::ErrorKind::UnknownSymbol:
         pr_warn("%s: Unknown symbol %s (err %d)\n", name, e.context, -e.code);
-    else if (e.context[0])
+        return -e.code;
+    case lkm::ErrorKind::DuplicateExport:
+        pr_err("%s: exports duplicate symbol %s\n", name, e.context);
+        return -e.code;
+    case lkm::ErrorKind::InvalidParameter:
+        pr_err("%s: %s\n", name, e.context);
+        return -e.code;
+    case lkm::ErrorKind::AlreadyLoaded:
+        pr_warn("%s: a module of this name is already loaded\n", name);
+        return -e.code;
+    default:
+        break;
+    }
+    if (e.context[0])
         pr_err("%s: %s: %s (err %d)\n", name, e.reason, e.context, -e.code);
     else
         pr_err("%s: %s (err %d)\n", name, e.reason, -e.code);
@@ -159,99 +102,127 @@ void free_region(lkm::ModuleMemory& memory)
     memory = {};
 }
 
-// Undo everything load_module did, whatever stage it reached (Linux's free_module): off the
-// list, exports and dependency links gone, permissions back to rw- NX, memory unmapped and freed.
-void free_module(module* mod)
+void list_del(module* mod)
 {
-    set_state(mod, LKM_MODULE_STATE_UNFORMED);
-    for (module** link = &g_modules; *link; link = &(*link)->next) {
-        if (*link == mod) {
-            *link = mod->next;
-            break;
-        }
-    }
-    unobserve_module(mod);
-    while (module_use* use = mod->uses) {
-        mod->uses = use->next;
-        use->target->refcnt--;
-        kfree(use);
-    }
-    kfree(mod->syms);
-    free_module_symtab(mod);
-    kfree(mod->args);
-    free_region(mod->init);
-    free_region(mod->core);
-    kfree(mod);
+    if (mod->prev)
+        mod->prev->next = mod->next;
+    else if (g_modules == mod)
+        g_modules = mod->next;
+    if (mod->next)
+        mod->next->prev = mod->prev;
+    mod->next = mod->prev = nullptr;
 }
 
-// Calls a module function (init, exit, a constructor) with a recovery point: a fault in module
-// code makes it return -EFAULT with *faulted set (see module_fault_recovery).
-long call_module_function(u64 fn, bool* faulted)
+// Undoes the stages from `reached` back to layout_and_allocate, newest first: Linux's error labels
+// at the end of load_module, and its free_module. `reached` is the last stage entered, finished or
+// not, so each step copes with its stage having stopped partway.
+void unwind_module(module* mod, load_stage reached)
 {
-    module_call_frame frame {};
-    module_call_frame* outer = g_fault_frame;
-    bool outer_faulted = g_call_faulted;
-    g_fault_frame = &frame;
-    g_call_faulted = false;
-    long ret = module_call(fn, &frame);
-    *faulted = g_call_faulted;
-    g_fault_frame = outer;
-    g_call_faulted = outer_faulted;
-    return ret;
+    switch (reached) {
+    case load_stage::do_init_module:
+    case load_stage::parse_args:
+    case load_stage::prepare_coming_module:
+        // COMING was sent (it is the first thing prepare_coming_module does): GOING follows.
+        set_module_state(mod, LKM_MODULE_STATE_GOING);
+        module_notify(MODULE_NOTIFY_GOING, mod);
+        [[fallthrough]];
+    case load_stage::complete_formation:
+        // Its exports are found no more; it leaves lsmod. (Its pages go back to rw- NX when they
+        // are freed below.)
+        unpublish_exports(mod);
+        set_module_state(mod, LKM_MODULE_STATE_UNFORMED);
+        [[fallthrough]];
+    case load_stage::post_relocation:
+        kfree(mod->syms);
+        mod->syms = nullptr;
+        mod->num_syms = 0;
+        free_module_symtab(mod);
+        [[fallthrough]];
+    case load_stage::apply_relocations:
+    case load_stage::simplify_symbols:
+        module_unload_free(mod); // the dependency links simplify_symbols made
+        [[fallthrough]];
+    case load_stage::add_unformed_module:
+        list_del(mod);
+        mod_tree_remove(mod);
+        unobserve_module(mod);
+        [[fallthrough]];
+    case load_stage::layout_and_allocate:
+        free_region(mod->init);
+        free_region(mod->core);
+        kfree(mod->args);
+        kfree(mod);
+        break;
+    case load_stage::elf_validity_check:
+    case load_stage::setup_load_info:
+    case load_stage::check_modinfo:
+        break; // no struct module yet: load_info and the parameter buffer free themselves
+    }
 }
 
+// The version magic (the loader's check, so that `lkmemu check` gives the kernel's verdict), then
+// the license: one that is not GPL-compatible taints the kernel even if the load fails later
+// (Linux's set_license).
 lkm::ErrorOr<void> check_modinfo(const lkm::load_info& info)
 {
-    const char* vermagic = lkm::get_modinfo(info, "vermagic");
-    if (!vermagic)
-        return lkm::Error::from_errno(LKM_ENOEXEC, "no version magic, refusing to load");
-    if (strcmp(vermagic, LKM_VERMAGIC) != 0)
-        return lkm::make_error(LKM_ENOEXEC, "version magic mismatch", "'%s' should be '%s'", vermagic, LKM_VERMAGIC);
-    return {};
-}
-
-// A module may not export a symbol the kernel or another module already exports (Linux's
-// verify_exported_symbols).
-lkm::ErrorOr<void> verify_exported_symbols(const module* mod)
-{
-    for (size_t i = 0; i < mod->num_syms; i++) {
-        const char* name = mod->syms[i].name;
-        bool gpl_only;
-        struct module* owner = nullptr;
-        const char* owner_name = find_kernel_symbol(name, &gpl_only) ? "kernel"
-                                 : find_module_symbol(name, &owner, mod) ? owner->name
-                                                                         : nullptr;
-        if (owner_name) {
-            pr_err("%s: exports duplicate symbol %s (owned by %s)\n", mod->name, name, owner_name);
-            return lkm::make_error(LKM_ENOEXEC, "exports duplicate symbol", "%s (owned by %s)", name, owner_name);
-        }
+    TRY(lkm::check_modinfo(info));
+    if (!info.gpl_compatible) {
+        add_kernel_taint(TAINT_PROPRIETARY_MODULE);
+        pr_warn("%s: module license '%s' taints kernel.\n", info.name, info.license ? info.license : "unspecified");
     }
     return {};
 }
 
-lkm::ErrorOr<void> copy_exports(module* mod, const lkm::load_info& info)
+// Both regions laid out, allocated from the module area and filled with the sections; then
+// struct module, which owns that memory and the parameter string from here on.
+lkm::ErrorOr<void> layout_and_allocate(load_context& c)
 {
-    size_t count = info.num_exports + info.num_gpl_exports;
-    if (!count)
-        return {};
-    mod->syms = static_cast<module_export*>(kmalloc(count * sizeof(module_export)));
-    if (!mod->syms)
-        return lkm::Error::from_errno(LKM_ENOMEM, "out of memory for the module's exports");
-    for (size_t i = 0; i < count; i++) {
-        lkm::ExportedSymbol s = TRY(lkm::module_export(info, i));
-        mod->syms[i] = { s.name, s.value, s.gpl_only };
-    }
-    mod->num_syms = count;
+    lkm::load_info& info = c.info;
+    TRY(lkm::layout_sections(info));
+    TRY(lkm::move_module(info, c.provider));
+    auto* mod = static_cast<module*>(kmalloc(sizeof(module))); // zeroed: nothing to undo yet
+    if (!mod)
+        return lkm::Error::from_errno(LKM_ENOMEM, "out of memory for struct module");
+    strlcpy(mod->name, info.name, sizeof(mod->name));
+    set_module_state(mod, LKM_MODULE_STATE_UNFORMED);
+    mod->core = info.core;
+    mod->init = info.init_region;
+    mod->core_layout = info.core_layout;
+    mod->init_layout = info.init_layout;
+    mod->args = c.args.release();
+    if (!info.gpl_compatible)
+        mod->taints |= 1u << TAINT_PROPRIETARY_MODULE;
+    info.release_module_memory();
+    c.mod = mod;
     return {};
 }
 
-// Everything from the relocated image to a COMING module with its permissions set. Errors leave
-// the module for the caller to free.
-lkm::ErrorOr<void> link_and_form(module* mod, lkm::load_info& info, bool* coming_notified)
+lkm::ErrorOr<void> add_unformed_module(module* mod, const lkm::load_info& info)
+{
+    if (find_module(mod->name))
+        return lkm::make_error(LKM_EEXIST, "module is already loaded", "%s", mod->name)
+            .with_kind(lkm::ErrorKind::AlreadyLoaded);
+    TRY(observe_module(mod, info));
+    mod->next = g_modules;
+    if (g_modules)
+        g_modules->prev = mod;
+    g_modules = mod;
+    mod_tree_insert(mod);
+    return {};
+}
+
+lkm::ErrorOr<void> simplify_symbols(module* mod, lkm::load_info& info)
 {
     ModuleSymbolResolver resolver(mod);
-    TRY(lkm::simplify_symbols(info, resolver));
-    TRY(lkm::apply_relocations(info));
+    return lkm::simplify_symbols(info, resolver);
+}
+
+// What the kernel keeps of the relocated image (Linux's post_relocation with add_kallsyms): the
+// module sections (exports, parameters, constructors, the relocated init and exit), a copy of the
+// exports and the symbol table. Linux finds the module sections before simplify_symbols; here the
+// loader reads them after relocation, when the values in them are final.
+lkm::ErrorOr<void> post_relocation(module* mod, lkm::load_info& info)
+{
     TRY(lkm::find_module_sections(info));
     mod->this_module = info.section_address(info.index.mod);
     mod->init_fn = info.init.present ? info.init.address : 0;
@@ -259,23 +230,57 @@ lkm::ErrorOr<void> link_and_form(module* mod, lkm::load_info& info, bool* coming
     mod->ctors_address = info.ctors_address;
     mod->num_ctors = info.num_ctors;
     TRY(copy_exports(mod, info));
-    TRY(verify_exported_symbols(mod));
-    TRY(layout_symtab(mod, info));
-    if (!info.gpl_compatible)
-        mod->taints |= 1u << TAINT_PROPRIETARY_MODULE;
+    TRY(add_kallsyms(mod, info));
+    return {};
+}
 
-    // complete_formation: W^X before any of the module's code can run.
+lkm::ErrorOr<void> complete_formation(module* mod)
+{
+    TRY(verify_exported_symbols(mod));
+    // W^X before any of the module's code can run.
     module_enable_rodata_ro(mod, false);
     module_enable_nx(mod);
     module_enable_text_rox(mod);
-    set_state(mod, LKM_MODULE_STATE_COMING);
+    publish_exports(mod);
+    set_module_state(mod, LKM_MODULE_STATE_COMING);
+    return {};
+}
 
-    // prepare_coming_module: listeners may veto.
-    *coming_notified = true;
+lkm::ErrorOr<void> prepare_coming_module(module* mod)
+{
     int veto = module_notify(MODULE_NOTIFY_COMING, mod);
     if (veto < 0)
-        return lkm::make_error(-veto, "a module notifier refused the module", "%s", mod->name);
-    TRY(parse_args(mod, info));
+        return lkm::Error::from_errno(-veto, "a module notifier refused the module");
+    return {};
+}
+
+// Everything up to a module ready to run its init. On failure c.reached says how far it got.
+lkm::ErrorOr<void> run_load_stages(load_context& c)
+{
+    lkm::load_info& info = c.info;
+    // Every header, table, symbol and relocation of the untrusted image.
+    TRY(c.ran(load_stage::elf_validity_check, lkm::elf_validity_check(info)));
+    // .gnu.linkonce.this_module (name, init, exit), .modinfo (license), the special sections.
+    TRY(c.ran(load_stage::setup_load_info, lkm::setup_load_info(info)));
+    // vermagic; a license that is not GPL-compatible taints the kernel.
+    TRY(c.ran(load_stage::check_modinfo, ::check_modinfo(info)));
+    // Core and init regions from the module area, the sections in them; struct module.
+    TRY(c.ran(load_stage::layout_and_allocate, layout_and_allocate(c)));
+    // On the module list (UNFORMED: invisible to lsmod), in the address tree, observed by the
+    // host; a module of this name already there: EEXIST.
+    TRY(c.ran(load_stage::add_unformed_module, add_unformed_module(c.mod, info)));
+    // Imports from the kernel's and other modules' exports, a dependency link per module used.
+    TRY(c.ran(load_stage::simplify_symbols, simplify_symbols(c.mod, info)));
+    // Every RELA section applied to module memory (the loader's x86-64 apply_relocate_add).
+    TRY(c.ran(load_stage::apply_relocations, lkm::apply_relocations(info)));
+    // Module sections, exports and symbol table, kept after the image is gone.
+    TRY(c.ran(load_stage::post_relocation, post_relocation(c.mod, info)));
+    // No export clashes; W^X page permissions; exports visible; state COMING.
+    TRY(c.ran(load_stage::complete_formation, complete_formation(c.mod)));
+    // The notifier chain hears COMING, and a listener may veto.
+    TRY(c.ran(load_stage::prepare_coming_module, prepare_coming_module(c.mod)));
+    // The parameter string against the module's __param table.
+    TRY(c.ran(load_stage::parse_args, parse_args(c.mod, info)));
     return {};
 }
 
@@ -283,14 +288,21 @@ void free_init_memory(module* mod)
 {
     drop_init_symbols(mod);
     observe_drop_init(mod);
+    mod_tree_remove_init(mod);
     free_region(mod->init);
     mod->init_layout = {};
 }
 
-// Run constructors and init; on success the module goes LIVE and its init memory is freed, on
-// failure it is unwound completely and init's error is returned.
+// Constructors, then init. Success: LIVE, ro_after_init read-only, init memory freed. Failure
+// (init < 0, a fault, the test hook): the module is unwound and init's error returned.
 long do_init_module(module* mod)
 {
+    // Where Linux's do_init_module can fail before running anything (its allocation).
+    if (auto injected = injected_failure(load_stage::do_init_module, mod->name); injected.is_error()) {
+        long err = report_load_error(mod->name, injected.error());
+        free_module(mod);
+        return err;
+    }
     bool faulted = false;
     long ret = 0;
     for (size_t i = 0; i < mod->num_ctors && !faulted; i++) // Linux's do_mod_ctors
@@ -302,88 +314,38 @@ long do_init_module(module* mod)
         ret = -LKM_EFAULT;
     }
     if (ret < 0) {
-        set_state(mod, LKM_MODULE_STATE_GOING);
-        module_notify(MODULE_NOTIFY_GOING, mod);
-        free_module(mod);
+        free_module(mod); // as Linux: notifier GOING, then everything load_module did
         return ret;
     }
     if (ret > 0)
         pr_warn("%s: 'init' suspiciously returned %ld, it should follow 0/-E convention\n", mod->name, ret);
 
-    set_state(mod, LKM_MODULE_STATE_LIVE);
+    set_module_state(mod, LKM_MODULE_STATE_LIVE);
     module_notify(MODULE_NOTIFY_LIVE, mod);
     module_enable_rodata_ro(mod, true); // ro_after_init: read-only from now on
     free_init_memory(mod);
     return 0;
 }
 
-// The image is in kernel memory now; args is the module's own copy (kmalloc'd, or nullptr).
-long load_module(const u8* image, size_t len, char* args)
+// The image is in kernel memory; args is the module's own copy of its parameter string.
+long load_module(const u8* image, size_t len, KBuffer<char>& args)
 {
     KernelAllocator allocator;
-    ModuleAreaProvider provider;
+    ModuleAreaProvider provider; // outlives info, whose destructor may give memory back to it
     lkm::load_info info(image, len, allocator);
-    const char* name = "module";
-
-    auto early = [&]() -> lkm::ErrorOr<void> {
-        TRY(lkm::elf_validity_check(info));
-        TRY(lkm::setup_load_info(info));
-        name = info.name;
-        TRY(check_modinfo(info));
-        if (!info.gpl_compatible) { // as Linux: the kernel is tainted even if the load fails later
-            add_kernel_taint(TAINT_PROPRIETARY_MODULE);
-            pr_warn("%s: module license '%s' taints kernel.\n", info.name, info.license ? info.license : "unspecified");
-        }
-        if (find_module(info.name)) {
-            pr_warn("%s: a module of this name is already loaded\n", info.name);
-            return lkm::make_error(LKM_EEXIST, "module is already loaded", "%s", info.name);
-        }
-        TRY(lkm::layout_sections(info));
-        TRY(lkm::move_module(info, provider));
-        return {};
-    }();
-    if (early.is_error()) {
-        kfree(args);
-        if (early.error().code == LKM_EEXIST)
-            return -LKM_EEXIST;
-        return report_load_error(name, early.error());
+    load_context c { info, provider, args };
+    auto loaded = run_load_stages(c);
+    if (loaded.is_error()) {
+        long err = report_load_error(info.name[0] ? info.name : "module", loaded.error());
+        if (c.mod)
+            unwind_module(c.mod, c.reached);
+        return err;
     }
-
-    // From here on struct module owns the memory, and free_module undoes every stage.
-    auto* mod = static_cast<module*>(kmalloc(sizeof(module)));
-    if (!mod) {
-        kfree(args);
-        return report_load_error(name, lkm::Error::from_errno(LKM_ENOMEM, "out of memory for struct module"));
-    }
-    strlcpy(mod->name, info.name, sizeof(mod->name));
-    set_state(mod, LKM_MODULE_STATE_UNFORMED);
-    mod->core = info.core;
-    mod->init = info.init_region;
-    mod->core_layout = info.core_layout;
-    mod->init_layout = info.init_layout;
-    mod->args = args;
-    info.release_module_memory();
-    mod->next = g_modules; // add_unformed_module: on the list, invisible to lsmod
-    g_modules = mod;
-
-    bool coming_notified = false;
-    auto formed = observe_module(mod, info);
-    if (!formed.is_error())
-        formed = link_and_form(mod, info, &coming_notified);
-    if (formed.is_error()) {
-        long ret = report_load_error(mod->name, formed.error());
-        if (coming_notified) {
-            set_state(mod, LKM_MODULE_STATE_GOING);
-            module_notify(MODULE_NOTIFY_GOING, mod);
-        }
-        free_module(mod);
-        return ret;
-    }
-    return do_init_module(mod);
+    return do_init_module(c.mod);
 }
 
 // Linux's strndup_user: the NUL-terminated user string, kmalloc'd.
-long strndup_user(u64 user, long max, char** out)
+long strndup_user(u64 user, long max, KBuffer<char>* out)
 {
     KBuffer<char> copy(static_cast<size_t>(max));
     if (!copy)
@@ -394,25 +356,8 @@ long strndup_user(u64 user, long max, char** out)
     if (length == max)
         return -LKM_EINVAL; // too long
     copy.get()[length] = '\0';
-    *out = copy.release();
+    *out = static_cast<KBuffer<char>&&>(copy); // moved: the caller owns it now
     return 0;
-}
-
-bool try_force_unload(unsigned flags)
-{
-    bool forced = flags & O_TRUNC;
-    if (forced)
-        add_kernel_taint(TAINT_FORCED_RMMOD);
-    return forced;
-}
-
-struct module* module_by_this_module(u64 address)
-{
-    for (module* mod = g_modules; mod; mod = mod->next) {
-        if (mod->this_module == address && mod->state != LKM_MODULE_STATE_UNFORMED)
-            return mod;
-    }
-    return nullptr;
 }
 
 } // namespace
@@ -426,85 +371,15 @@ struct module* find_module(const char* name)
     return nullptr;
 }
 
-bool module_is_used(const module* mod)
+void set_module_state(module* mod, lkm_module_state state)
 {
-    for (const module* user = g_modules; user; user = user->next) {
-        for (const module_use* use = user->uses; use; use = use->next) {
-            if (use->target == mod)
-                return true;
-        }
-    }
-    return false;
+    mod->state = state;
+    mod->observed.state = state;
 }
 
-void add_kernel_taint(unsigned flag) { g_kernel_taints |= 1u << flag; }
+bool may_manage_modules() { return current()->euid == 0 && !g_modules_disabled; }
 
-const char* print_tainted()
-{
-    // Linux's letters, in its order, only those that are set.
-    static const char letters[] = "PFSRMBUDAWCIOELKXTN";
-    static char buf[sizeof(letters)];
-    size_t n = 0;
-    for (unsigned i = 0; letters[i]; i++) {
-        if (g_kernel_taints & (1u << i))
-            buf[n++] = letters[i];
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
-void print_modules()
-{
-    char line[256];
-    size_t n = strlcpy(line, "Modules linked in:", sizeof(line));
-    for (const module* mod = g_modules; mod && n < sizeof(line); mod = mod->next) {
-        if (mod->state == LKM_MODULE_STATE_UNFORMED)
-            continue;
-        char flags[8];
-        module_flags(mod, flags);
-        n += static_cast<size_t>(snprintf(line + n, sizeof(line) - n, " %s%s", mod->name, flags));
-    }
-    pr_emerg("%s\n", line);
-}
-
-bool module_fault_recovery(pt_regs* regs)
-{
-    if (!g_fault_frame || user_mode(regs) || !is_module_address(regs->rip))
-        return false;
-    const module_call_frame& f = *g_fault_frame;
-    regs->rbx = f.rbx;
-    regs->rbp = f.rbp;
-    regs->r12 = f.r12;
-    regs->r13 = f.r13;
-    regs->r14 = f.r14;
-    regs->r15 = f.r15;
-    regs->rsp = f.rsp;
-    regs->rip = f.rip;
-    regs->rax = static_cast<u64>(-static_cast<s64>(LKM_EFAULT));
-    g_call_faulted = true;
-    add_kernel_taint(TAINT_DIE);
-    return true;
-}
-
-extern "C" bool try_module_get(module* handle)
-{
-    if (!handle)
-        return true;
-    struct module* mod = module_by_this_module(reinterpret_cast<u64>(handle));
-    if (!mod || mod->state == LKM_MODULE_STATE_GOING)
-        return false;
-    mod->refcnt++;
-    return true;
-}
-
-extern "C" void module_put(module* handle)
-{
-    if (!handle)
-        return;
-    struct module* mod = module_by_this_module(reinterpret_cast<u64>(handle));
-    if (mod && mod->refcnt > 0)
-        mod->refcnt--;
-}
+void free_module(module* mod) { unwind_module(mod, load_stage::do_init_module); }
 
 long sys_init_module(u64 umod, u64 len, u64 uargs)
 {
@@ -521,53 +396,17 @@ long sys_init_module(u64 umod, u64 len, u64 uargs)
         return -LKM_ENOMEM;
     if (copy_from_user(image.get(), umod, len))
         return -LKM_EFAULT;
-    char* args = nullptr;
+    KBuffer<char> args;
     if (long err = strndup_user(uargs, MAX_MODULE_ARGS, &args); err < 0)
         return err;
     return load_module(image.get(), len, args);
 }
 
-long sys_delete_module(u64 name_user, unsigned flags)
-{
-    if (!may_manage_modules())
-        return -LKM_EPERM;
-    char name[LKM_MODULE_NAME_LEN];
-    long length = strncpy_from_user(name, name_user, LKM_MODULE_NAME_LEN - 1);
-    if (length < 0)
-        return -LKM_EFAULT;
-    name[length] = '\0';
-
-    struct module* mod = find_module(name);
-    if (!mod || mod->state == LKM_MODULE_STATE_UNFORMED)
-        return -LKM_ENOENT;
-    if (module_is_used(mod))
-        return -LKM_EWOULDBLOCK; // other modules link against it
-    if (mod->state != LKM_MODULE_STATE_LIVE)
-        return -LKM_EBUSY; // still loading, or already going
-    if (mod->init_fn && !mod->exit_fn && !try_force_unload(flags))
-        return -LKM_EBUSY; // no exit: it cannot be removed unless forced
-    if (mod->refcnt != 0 && !try_force_unload(flags))
-        return -LKM_EWOULDBLOCK; // references held (try_module_get)
-
-    set_state(mod, LKM_MODULE_STATE_GOING);
-    if (mod->exit_fn) {
-        bool faulted = false;
-        call_module_function(mod->exit_fn, &faulted);
-        if (faulted) {
-            // Its exit did not finish: timers or devices may still point into it, so its memory
-            // stays (Unloading in lsmod), as Linux leaves a module whose exit oopsed.
-            pr_err("%s: exit faulted; the module stays in memory (err %d)\n", mod->name, -LKM_EFAULT);
-            return -LKM_EFAULT;
-        }
-    }
-    module_notify(MODULE_NOTIFY_GOING, mod);
-    free_module(mod);
-    return 0;
-}
-
 void module_subsystem_init()
 {
     module_area_init();
+    export_table_init();
     g_modules_disabled = kernel_cmdline.modules_disabled;
     module_notifier_init(kernel_cmdline.module_veto);
+    set_fail_stage(kernel_cmdline.module_fail_stage);
 }

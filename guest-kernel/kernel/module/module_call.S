@@ -3,8 +3,8 @@
  * Calls fn() -- a module's init, exit or constructor -- after recording a recovery point in
  * frame: the callee-saved registers, the stack pointer at the call and the address the call
  * returns to. If the module faults, the trap handler prints the oops and then
- * (module_fault_recovery, kernel/module/main.cpp) loads these registers into the interrupted
- * frame with RAX = -EFAULT, so the IRET lands on label 1 below as if fn had returned -EFAULT.
+ * module_fault_recovery (module_call.cpp) loads these registers into the interrupted frame with
+ * RAX = -EFAULT, so the IRET lands on label 1 below as if fn had returned -EFAULT.
  * Layout of frame: rbx, rbp, r12, r13, r14, r15, rsp, rip (struct module_call_frame). */
     .text
     .globl module_call

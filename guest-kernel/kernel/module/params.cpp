@@ -1,6 +1,7 @@
 // Module parameters (Linux's kernel/params.c): "who=world count=3 values=1,2,3 verbose" parsed
-// against the module's __param table. A bad value fails the load with EINVAL; an unknown
-// parameter is logged and ignored, as Linux does. The string is the module's own copy
+// against the module's __param table. A bad value fails the load with EINVAL (load_module logs
+// Linux's complaint, "`zz' invalid for parameter `count'"); an unknown parameter is logged and
+// ignored, as Linux does. The string is the module's own copy
 // (module::args), split in place: charp parameters point into it and it lives as long as the
 // module.
 #include "internal.h"
@@ -166,39 +167,37 @@ bool set_element(u32 type, char* val, u64 where)
     }
 }
 
-lkm::ErrorOr<void> set_param(const module* mod, const lkm_kernel_param& kp, const char* name, char* val)
+// Linux's complaint about a value, for the kernel's log (report_load_error adds the module name).
+lkm::Error invalid_value(const char* name, const char* val)
+{
+    return lkm::make_error(LKM_EINVAL, "invalid parameter value", "`%s' invalid for parameter `%s'", val ? val : "", name)
+        .with_kind(lkm::ErrorKind::InvalidParameter);
+}
+
+lkm::ErrorOr<void> set_param(const lkm_kernel_param& kp, const char* name, char* val)
 {
     size_t size = element_size(kp.type);
     if (!size)
-        return lkm::make_error(LKM_EINVAL, "unknown parameter type", "%s: parameter %s has type %u", mod->name, name,
-                               kp.type);
+        return lkm::make_error(LKM_EINVAL, "unknown parameter type", "parameter %s has type %u", name, kp.type);
     if (!kp.max_elems) {
-        if (!set_element(kp.type, val, kp.arg)) {
-            pr_err("%s: `%s' invalid for parameter `%s'\n", mod->name, val ? val : "", name);
-            return lkm::make_error(LKM_EINVAL, "invalid parameter value", "%s=%s", name, val ? val : "");
-        }
+        if (!set_element(kp.type, val, kp.arg))
+            return invalid_value(name, val);
         return {};
     }
     // An array: comma-separated elements, at most max_elems of them.
-    if (!val) {
-        pr_err("%s: `' invalid for parameter `%s'\n", mod->name, name);
-        return lkm::make_error(LKM_EINVAL, "invalid parameter value", "%s needs a value", name);
-    }
+    if (!val)
+        return invalid_value(name, val);
     u32 count = 0;
     char* element = val;
     for (;;) {
         char* comma = strchr(element, ',');
         if (comma)
             *comma = '\0';
-        if (count == kp.max_elems) {
-            pr_err("%s: can only take %u arguments\n", name, kp.max_elems);
-            return lkm::make_error(LKM_EINVAL, "too many values for an array parameter", "%s takes at most %u", name,
-                                   kp.max_elems);
-        }
-        if (!set_element(kp.type, element, kp.arg + count * size)) {
-            pr_err("%s: `%s' invalid for parameter `%s'\n", mod->name, element, name);
-            return lkm::make_error(LKM_EINVAL, "invalid parameter value", "%s=%s", name, element);
-        }
+        if (count == kp.max_elems)
+            return lkm::make_error(LKM_EINVAL, "too many values", "%s: can only take %u arguments", name, kp.max_elems)
+                .with_kind(lkm::ErrorKind::InvalidParameter);
+        if (!set_element(kp.type, element, kp.arg + count * size))
+            return invalid_value(name, element);
         count++;
         if (!comma)
             break;
@@ -230,7 +229,7 @@ lkm::ErrorOr<void> parse_args(module* mod, const lkm::load_info& info)
             pr_warn("%s: unknown parameter '%s' ignored\n", mod->name, param);
             continue;
         }
-        TRY(set_param(mod, *match, param, val));
+        TRY(set_param(*match, param, val));
     }
     return {};
 }

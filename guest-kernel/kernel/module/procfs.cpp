@@ -68,13 +68,9 @@ ssize_t proc_modules_show(char* buf, size_t size)
         m.printf("%s %lu", mod->name, static_cast<u64>(mod->core.size + mod->init.size));
         m.printf(" %ld ", mod->refcnt);
         bool printed = false;
-        for (const module* user = g_modules; user; user = user->next) {
-            for (const module_use* use = user->uses; use; use = use->next) {
-                if (use->target == mod) {
-                    m.printf("%s,", user->name);
-                    printed = true;
-                }
-            }
+        for (const module_use* use = mod->users; use; use = use->next_source) {
+            m.printf("%s,", use->source->name);
+            printed = true;
         }
         if (mod->init_fn && !mod->exit_fn) {
             m.printf("[permanent],");

@@ -1,6 +1,7 @@
 // Errors as values, for freestanding code (the loader, the kernel) and the host alike.
 // Modelled on SerenityOS's ErrorOr and TRY: an Error is an errno (as Linux's init_module returns
-// it) plus a static reason and an optional context string that names what failed.
+// it) plus a static reason and an optional context string that names what failed, and a kind for
+// the failures a caller words differently (the kernel's log uses Linux's messages for those).
 #pragma once
 
 #include <lkmemu/errno.h>
@@ -14,8 +15,20 @@ inline void* operator new(decltype(sizeof(0)), void* where) noexcept { return wh
 
 namespace lkm {
 
+// What an Error's context holds, for the kinds a caller tells apart; Other is said by reason and
+// context alone.
+enum class ErrorKind : unsigned char {
+    Other,
+    UnknownSymbol,    // context: the symbol no export provides
+    DuplicateExport,  // context: "symbol (owned by module)"
+    InvalidParameter, // context: the complaint, e.g. "`zz' invalid for parameter `count'"
+    AlreadyLoaded,    // context: the module's name
+    Injected,         // a test hook's failure; context: where
+};
+
 struct Error {
     int code = 0;                 // positive errno value, e.g. LKM_ENOEXEC
+    ErrorKind kind = ErrorKind::Other;
     const char* reason = "";      // static text: which check failed
     char context[160] = {};       // what it failed on: section, symbol, offset ...
 
@@ -24,6 +37,12 @@ struct Error {
         Error e;
         e.code = code;
         e.reason = reason;
+        return e;
+    }
+    Error with_kind(ErrorKind k) const
+    {
+        Error e = *this;
+        e.kind = k;
         return e;
     }
 };
