@@ -1,17 +1,13 @@
 // open(2) and close(2): paths resolve to a device node or a generated /proc file.
+#include "internal.h"
+
 #include <lkmemu/errno.h>
-#include <asm/uaccess.h>
 #include <kernel/fs.h>
 #include <kernel/sched.h>
 #include <kernel/slab.h>
 #include <kernel/syscalls.h>
 
-bool lookup_device_node(const char* path, const file_operations** fops, unsigned* minor, u32* mode); // char_dev.cpp
-int open_proc_file(const char* path, file* f);                                                     // proc.cpp
-
 namespace {
-
-constexpr long PATH_MAX = 256;
 
 // Device nodes are owned by root: others get the "other" permission bits.
 bool may_open(u32 mode, u32 flags)
@@ -73,16 +69,11 @@ void vfs_close(file* f)
 
 long sys_open(u64 filename, int flags, unsigned mode)
 {
-    char path[PATH_MAX];
-    long length = strncpy_from_user(path, filename, PATH_MAX);
-    if (length < 0)
-        return length;
-    if (length == PATH_MAX)
-        return -LKM_ENAMETOOLONG;
-    if (length == 0)
-        return -LKM_ENOENT;
+    auto path = getname(filename);
+    if (path.is_error())
+        return -path.error().code;
     int error = 0;
-    file* f = vfs_open(path, static_cast<u32>(flags), &error);
+    file* f = vfs_open(path.value().get(), static_cast<u32>(flags), &error);
     if (!f)
         return error;
     int fd = fd_install(f);

@@ -1,20 +1,20 @@
 // Generated read-only text files (/proc/...): the text is produced when the file is opened, so a
-// reader sees one consistent snapshot however many read() calls it takes.
+// reader sees one consistent snapshot however many read() calls it takes. As many files as are
+// registered, found by path through a hashed table.
+#include "internal.h"
+
 #include <lkmemu/errno.h>
 #include <asm/uaccess.h>
-#include <kernel/fs.h>
 #include <kernel/slab.h>
 #include <kernel/string.h>
 
 namespace {
 
-constexpr size_t MAX_PROC_FILES = 8;
-
 struct proc_file {
-    const char* path;
+    path_entry entry; // first: the table's entry is the file
     proc_show_fn show;
 };
-proc_file g_proc_files[MAX_PROC_FILES];
+path_table g_proc_files;
 
 struct proc_snapshot {
     char* text;
@@ -46,38 +46,39 @@ const file_operations g_proc_fops = { nullptr, proc_read, nullptr, proc_release,
 
 int register_proc_file(const char* path, proc_show_fn show)
 {
-    for (auto& entry : g_proc_files) {
-        if (!entry.path) {
-            entry = { path, show };
-            return 0;
-        }
-    }
-    return -LKM_ENOSPC;
+    if (!path || !show)
+        return -LKM_EINVAL;
+    if (g_proc_files.find(path))
+        return -LKM_EEXIST;
+    auto* entry = static_cast<proc_file*>(kmalloc(sizeof(proc_file)));
+    if (!entry)
+        return -LKM_ENOMEM;
+    entry->show = show;
+    g_proc_files.insert(&entry->entry, path);
+    return 0;
 }
 
-// For vfs_open: open the generated file at path into f. 0, -ENOENT (no such file) or an error.
 int open_proc_file(const char* path, file* f)
 {
-    for (auto& entry : g_proc_files) {
-        if (!entry.path || strcmp(entry.path, path) != 0)
-            continue;
-        if ((f->f_flags & O_ACCMODE) != O_RDONLY)
-            return -LKM_EACCES;
-        ssize_t needed = entry.show(nullptr, 0);
-        if (needed < 0)
-            return static_cast<int>(needed);
-        auto* snapshot = static_cast<proc_snapshot*>(kmalloc(sizeof(proc_snapshot)));
-        char* text = static_cast<char*>(kmalloc(static_cast<size_t>(needed) + 1));
-        if (!snapshot || !text) {
-            kfree(snapshot);
-            kfree(text);
-            return -LKM_ENOMEM;
-        }
-        ssize_t length = entry.show(text, static_cast<size_t>(needed) + 1);
-        *snapshot = { text, static_cast<size_t>(min(length, needed)) };
-        f->f_op = &g_proc_fops;
-        f->private_data = snapshot;
-        return 0;
+    path_entry* found = g_proc_files.find(path);
+    if (!found)
+        return -LKM_ENOENT;
+    const proc_file* entry = reinterpret_cast<const proc_file*>(found);
+    if ((f->f_flags & O_ACCMODE) != O_RDONLY)
+        return -LKM_EACCES;
+    ssize_t needed = entry->show(nullptr, 0);
+    if (needed < 0)
+        return static_cast<int>(needed);
+    auto* snapshot = static_cast<proc_snapshot*>(kmalloc(sizeof(proc_snapshot)));
+    char* text = static_cast<char*>(kmalloc(static_cast<size_t>(needed) + 1));
+    if (!snapshot || !text) {
+        kfree(snapshot);
+        kfree(text);
+        return -LKM_ENOMEM;
     }
-    return -LKM_ENOENT;
+    ssize_t length = entry->show(text, static_cast<size_t>(needed) + 1);
+    *snapshot = { text, static_cast<size_t>(min(length, needed)) };
+    f->f_op = &g_proc_fops;
+    f->private_data = snapshot;
+    return 0;
 }

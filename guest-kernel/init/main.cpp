@@ -10,6 +10,7 @@
 #include <kernel/binfmts.h>
 #include <kernel/bootparam.h>
 #include <kernel/console.h>
+#include <kernel/extable.h>
 #include <kernel/fs.h>
 #include <kernel/harness.h>
 #include <kernel/init.h>
@@ -67,6 +68,7 @@ void start_kernel()
     cpu_init();
     gdt_init();
     percpu_init();
+    sort_main_extable(); // before paging_init makes the kernel's rodata read-only
     idt_init();
 
     parse_kernel_cmdline(boot_params.command_line, CmdlinePass::Early);

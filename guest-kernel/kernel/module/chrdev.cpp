@@ -8,6 +8,7 @@
 // cannot be removed.
 #include "internal.h"
 
+#include <lkmemu/fs.h>
 #include <kernel/fs.h>
 #include <kernel/printk.h>
 #include <kernel/slab.h>
@@ -19,32 +20,13 @@ extern "C" void module_put(module* owner);
 
 namespace {
 
-struct sdk_file;
-struct sdk_file_operations {
-    struct module* owner; // really the address of the owner's __this_module
-    s64 (*llseek)(sdk_file*, s64 offset, int whence);
-    ssize_t (*read)(sdk_file*, u64 buf, size_t count, s64* pos);
-    ssize_t (*write)(sdk_file*, u64 buf, size_t count, s64* pos);
-    int (*open)(void* inode, sdk_file*);
-    int (*release)(void* inode, sdk_file*);
-};
-static_assert(sizeof(sdk_file_operations) == 48 && __builtin_offsetof(sdk_file_operations, read) == 16 &&
-              __builtin_offsetof(sdk_file_operations, release) == 40, "file_operations layout is module ABI");
+// The module's side of a file: the contract's struct file and file_operations (abi/lkmemu/fs.h),
+// which the SDK gives modules under Linux's names. fops->owner is really the address of the
+// owner's __this_module.
+using sdk_file = lkm_file;
+using sdk_file_operations = lkm_file_operations;
 
-struct sdk_file {
-    const sdk_file_operations* f_op;
-    u32 f_flags;
-    u32 f_mode;
-    s64 f_pos;
-    void* private_data;
-};
-static_assert(__builtin_offsetof(sdk_file, f_pos) == 16 && __builtin_offsetof(sdk_file, private_data) == 24,
-              "struct file layout is module ABI");
-
-constexpr unsigned FMODE_READ = 1, FMODE_WRITE = 2;
-constexpr unsigned CHRDEV_MAJOR_DYN_FIRST = 254; // Linux hands out dynamic majors from 254 down
-constexpr unsigned CHRDEV_MAJOR_DYN_LAST = 234;
-constexpr size_t MAX_MODULE_CHRDEVS = 16;
+constexpr unsigned FMODE_READ = LKM_FMODE_READ, FMODE_WRITE = LKM_FMODE_WRITE;
 
 struct module_chrdev {
     file_operations kernel_fops; // first: f->f_op points here
@@ -52,8 +34,9 @@ struct module_chrdev {
     unsigned major;
     char name[32];
     char path[48];
+    module_chrdev* next; // in g_chrdevs
 };
-module_chrdev* g_chrdevs[MAX_MODULE_CHRDEVS];
+module_chrdev* g_chrdevs; // every module registration, newest first
 
 const module_chrdev* adapter_of(const file* f) { return reinterpret_cast<const module_chrdev*>(f->f_op); }
 sdk_file* sdk_file_of(const file* f) { return static_cast<sdk_file*>(f->private_data); }
@@ -83,13 +66,13 @@ int adapter_open(file* f)
 ssize_t adapter_read(file* f, u64 buf, size_t count)
 {
     sdk_file* sf = sdk_file_of(f);
-    return sf->f_op->read ? sf->f_op->read(sf, buf, count, &sf->f_pos) : -LKM_EINVAL;
+    return sf->f_op->read ? sf->f_op->read(sf, reinterpret_cast<char*>(buf), count, &sf->f_pos) : -LKM_EINVAL;
 }
 
 ssize_t adapter_write(file* f, u64 buf, size_t count)
 {
     sdk_file* sf = sdk_file_of(f);
-    return sf->f_op->write ? sf->f_op->write(sf, buf, count, &sf->f_pos) : -LKM_EINVAL;
+    return sf->f_op->write ? sf->f_op->write(sf, reinterpret_cast<const char*>(buf), count, &sf->f_pos) : -LKM_EINVAL;
 }
 
 void adapter_release(file* f)
@@ -111,15 +94,6 @@ int export_register_chrdev(unsigned major, const char* name, const sdk_file_oper
 {
     if (!name || !fops || !*name || strlen(name) >= sizeof(module_chrdev::name) || strchr(name, '/'))
         return -LKM_EINVAL;
-    size_t slot = 0;
-    while (slot < MAX_MODULE_CHRDEVS && g_chrdevs[slot])
-        slot++;
-    for (size_t i = 0; i < MAX_MODULE_CHRDEVS; i++) {
-        if (g_chrdevs[i] && !strcmp(g_chrdevs[i]->name, name))
-            return -LKM_EBUSY;
-    }
-    if (slot == MAX_MODULE_CHRDEVS)
-        return -LKM_EBUSY;
     auto* dev = static_cast<module_chrdev*>(kmalloc(sizeof(module_chrdev)));
     if (!dev)
         return -LKM_ENOMEM;
@@ -127,40 +101,34 @@ int export_register_chrdev(unsigned major, const char* name, const sdk_file_oper
     dev->fops = fops;
     strlcpy(dev->name, name, sizeof(dev->name));
     snprintf(dev->path, sizeof(dev->path), "/dev/%s", name);
-    int ret = -LKM_EBUSY;
-    if (major) {
-        ret = register_chrdev(major, dev->name, &dev->kernel_fops);
-        dev->major = major;
-    } else {
-        for (unsigned m = CHRDEV_MAJOR_DYN_FIRST; m >= CHRDEV_MAJOR_DYN_LAST && ret == -LKM_EBUSY; m--) {
-            ret = register_chrdev(m, dev->name, &dev->kernel_fops);
-            dev->major = m;
-        }
-    }
+    int ret = register_chrdev(major, dev->name, &dev->kernel_fops); // major 0: a free one, returned
     if (ret < 0) {
         kfree(dev);
         return ret;
     }
+    dev->major = major ? major : static_cast<unsigned>(ret);
     ret = register_device_node(dev->path, dev->major, 0, 0600);
     if (ret < 0) {
         unregister_chrdev(dev->major);
         kfree(dev);
-        return ret;
+        return ret == -LKM_EEXIST ? -LKM_EBUSY : ret; // the name is another device's
     }
-    g_chrdevs[slot] = dev;
+    dev->next = g_chrdevs;
+    g_chrdevs = dev;
     return major ? 0 : static_cast<int>(dev->major);
 }
 
 void export_unregister_chrdev(unsigned major, const char* name) asm("unregister_chrdev");
 void export_unregister_chrdev(unsigned major, const char* name)
 {
-    for (auto& dev : g_chrdevs) {
-        if (!dev || dev->major != major || !name || strcmp(dev->name, name) != 0)
+    for (module_chrdev** link = &g_chrdevs; *link; link = &(*link)->next) {
+        module_chrdev* dev = *link;
+        if (dev->major != major || !name || strcmp(dev->name, name) != 0)
             continue;
+        *link = dev->next;
         unregister_device_node(dev->path);
         unregister_chrdev(major);
         kfree(dev);
-        dev = nullptr;
         return;
     }
     pr_warn("unregister_chrdev: %u %s was not registered\n", major, name ? name : "(null)");

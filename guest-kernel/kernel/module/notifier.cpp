@@ -3,6 +3,10 @@
 // when a module leaves. A COMING listener may veto the load with a negative errno; load_module
 // then unwinds everything and init_module returns that errno.
 //
+// Listeners are notifier_blocks the caller owns, linked into the chain (Linux's
+// notifier_chain_register): as many as register, in priority order (higher first, equal ones in
+// the order they came).
+//
 // One listener exists today: the test listener, enabled with module_veto=NAME on the kernel
 // command line, which logs every event and refuses the module called NAME with -EACCES (so that
 // the tests can exercise the chain and the veto path through the real system call).
@@ -13,10 +17,14 @@
 
 namespace {
 
-using notifier_fn = int (*)(module_notify_action action, module* mod);
+// A listener (Linux's struct notifier_block), in storage its owner provides.
+struct notifier_block {
+    int (*notifier_call)(notifier_block* nb, module_notify_action action, module* mod);
+    notifier_block* next; // in the chain
+    int priority;         // higher runs first
+};
 
-constexpr size_t MAX_NOTIFIERS = 4;
-notifier_fn g_notifiers[MAX_NOTIFIERS];
+notifier_block* g_module_notify_list; // highest priority first
 char g_veto_module[LKM_MODULE_NAME_LEN];
 
 const char* action_name(module_notify_action action)
@@ -33,7 +41,7 @@ const char* action_name(module_notify_action action)
 }
 
 // Logs every event it hears (so tests can check the order: COMING, LIVE, GOING) and vetoes one.
-int veto_listener(module_notify_action action, module* mod)
+int veto_listener(notifier_block*, module_notify_action action, module* mod)
 {
     pr_info("module_veto: %s %s\n", action_name(action), mod->name);
     if (action != MODULE_NOTIFY_COMING || strcmp(mod->name, g_veto_module) != 0)
@@ -42,15 +50,15 @@ int veto_listener(module_notify_action action, module* mod)
     return -LKM_EACCES;
 }
 
-int register_module_notifier(notifier_fn fn)
+notifier_block g_veto_notifier = { veto_listener, nullptr, 0 };
+
+void register_module_notifier(notifier_block* nb)
 {
-    for (auto& slot : g_notifiers) {
-        if (!slot) {
-            slot = fn;
-            return 0;
-        }
-    }
-    return -LKM_ENOSPC;
+    notifier_block** link = &g_module_notify_list;
+    while (*link && (*link)->priority >= nb->priority)
+        link = &(*link)->next;
+    nb->next = *link;
+    *link = nb;
 }
 
 } // namespace
@@ -58,10 +66,8 @@ int register_module_notifier(notifier_fn fn)
 // Calls every listener in order; the first negative answer stops the chain and is returned.
 int module_notify(module_notify_action action, module* mod)
 {
-    for (notifier_fn fn : g_notifiers) {
-        if (!fn)
-            continue;
-        int ret = fn(action, mod);
+    for (notifier_block* nb = g_module_notify_list; nb; nb = nb->next) {
+        int ret = nb->notifier_call(nb, action, mod);
         if (ret < 0)
             return ret;
     }
@@ -73,6 +79,6 @@ void module_notifier_init(const char* veto_module)
     if (!veto_module || !*veto_module)
         return;
     strlcpy(g_veto_module, veto_module, sizeof(g_veto_module));
-    if (register_module_notifier(veto_listener) == 0)
-        pr_info("module_veto: test listener will refuse module %s\n", g_veto_module);
+    register_module_notifier(&g_veto_notifier);
+    pr_info("module_veto: test listener will refuse module %s\n", g_veto_module);
 }
