@@ -1,21 +1,27 @@
 // The harness device: a mailbox between the host (lkmemu's command runner) and the guest.
 //
-// The kernel's driver exposes it to user space as the character device /dev/harness. The init
-// process read()s one request at a time and write()s one response per request; the kernel driver
-// moves the bytes with the device's DMA registers below. Under QEMU the ports read as all-ones,
-// so LKMEMU_HARNESS_REG_ID does not match and the kernel knows no harness is attached.
+// The kernel's driver exposes it to user space as the character device /dev/harness, which only
+// one process (init) may hold open. init read()s one request at a time and write()s one response
+// per request; the driver moves the bytes with the device's DMA registers below. Under QEMU the
+// ports read as all-ones, so LKMEMU_HARNESS_REG_ID does not match and the kernel knows no harness
+// is attached.
 //
 // Registers (32-bit port I/O at LKMEMU_PORT_HARNESS + offset):
 //   REG_ID        r   LKMEMU_HARNESS_ID
 //   REG_ADDR_LO   w   guest-physical buffer address, low 32 bits
 //   REG_ADDR_HI   w   ... high 32 bits
 //   REG_LENGTH    rw  w: buffer capacity (GET_REQUEST) or message length (PUT_RESPONSE);
-//                     r: after GET_REQUEST, the request's length
+//                     r: after PEEK_REQUEST or GET_REQUEST, the whole request's length
 //   REG_COMMAND   w   LKMEMU_HARNESS_CMD_*; the device completes it before the OUT returns
-//   REG_STATUS    r   0, or a negative errno for the last command (-E2BIG: buffer too small,
-//                     -EFAULT: buffer outside RAM)
-// A GET_REQUEST blocks (the guest CPU is stopped) until the host has a command; when the host has
-// none left it answers with a request whose op is LKMEMU_HARNESS_OP_POWEROFF.
+//   REG_STATUS    r   0, or a negative errno for the last command (-EFAULT: buffer outside RAM,
+//                     -EINVAL: a malformed response or an unknown command)
+//
+// One exchange per command: PEEK_REQUEST waits (the guest CPU is stopped) until the host has its
+// next request and reports its length, so the driver allocates a buffer of that size once;
+// GET_REQUEST then copies the request and consumes it; PUT_RESPONSE hands back the answer. A
+// GET_REQUEST buffer shorter than the request receives its first LENGTH bytes and the rest is
+// dropped, as with a datagram, so nothing stays stuck in the device. When the host has no
+// commands left, its request is LKMEMU_HARNESS_OP_POWEROFF.
 #pragma once
 
 #include <stdint.h>
@@ -29,20 +35,33 @@
 #define LKMEMU_HARNESS_REG_COMMAND 0x10
 #define LKMEMU_HARNESS_REG_STATUS 0x14
 
-#define LKMEMU_HARNESS_CMD_GET_REQUEST 1
-#define LKMEMU_HARNESS_CMD_PUT_RESPONSE 2
+#define LKMEMU_HARNESS_CMD_GET_REQUEST 1  /* copy the pending request (waiting for one if none) */
+#define LKMEMU_HARNESS_CMD_PUT_RESPONSE 2 /* take the response in the buffer */
+#define LKMEMU_HARNESS_CMD_PEEK_REQUEST 3 /* wait for the next request; LENGTH reads its length */
+
+/* The largest message either way: the kernel's largest module image (64 MiB, MAX_MODULE_IMAGE in
+ * kernel/module) with room to spare for a request's header and arguments. The host builds no
+ * larger request; init's buffers have this size (demand-zero: only what a message touches is
+ * backed by pages). */
+#define LKMEMU_HARNESS_MAX_MESSAGE ((64u << 20) + (1u << 20))
 
 enum lkmemu_harness_op {
-    LKMEMU_HARNESS_OP_POWEROFF = 1,      /* no arguments: init powers the machine off */
-    LKMEMU_HARNESS_OP_DMESG = 2,         /* no arguments: syslog(SYSLOG_ACTION_READ_ALL) */
-    LKMEMU_HARNESS_OP_INSMOD = 3,        /* args: parameter string; data: the .ko image */
-    LKMEMU_HARNESS_OP_RMMOD = 4,         /* args: module name; flags: O_NONBLOCK|O_TRUNC */
-    LKMEMU_HARNESS_OP_LSMOD = 5,         /* no arguments: the text of /proc/modules */
-    LKMEMU_HARNESS_OP_READ_FILE = 6,     /* args: path; response: the file's contents */
+    LKMEMU_HARNESS_OP_POWEROFF = 1,  /* init powers the machine off */
+    LKMEMU_HARNESS_OP_DMESG = 2,     /* syslog(SYSLOG_ACTION_READ_ALL) */
+    LKMEMU_HARNESS_OP_INSMOD = 3,    /* args: parameter string; data: the .ko image */
+    LKMEMU_HARNESS_OP_RMMOD = 4,     /* args: module name; flags: LKMEMU_HARNESS_RMMOD_* */
+    LKMEMU_HARNESS_OP_LSMOD = 5,     /* the text of /proc/modules */
+    LKMEMU_HARNESS_OP_READ_FILE = 6, /* args: path; response: the file's contents */
 };
 
+/* RMMOD's flags: delete_module(2)'s own (lkmemu/fcntl.h: LKM_O_NONBLOCK, LKM_O_TRUNC for
+ * rmmod -f), passed on as they are, and the harness's: */
+#define LKMEMU_HARNESS_RMMOD_WAIT (1u << 31) /* rmmod -w: init retries while the module is busy */
+
 /* A request, as init reads it from /dev/harness: this header, then args_length bytes of
- * arguments (not NUL-terminated), then data_length bytes of data. */
+ * arguments, then data_length bytes of data. The arguments are one NUL-terminated string
+ * (args_length counts the NUL; "" for an op without arguments), so that init can hand them to a
+ * system call where they lie. */
 struct lkmemu_harness_request {
     uint32_t op; /* enum lkmemu_harness_op */
     uint32_t flags;

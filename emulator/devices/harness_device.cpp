@@ -3,6 +3,7 @@
 #include <lkmemu/errno.h>
 #include <lkmemu/harness.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace lkmemu {
@@ -42,13 +43,20 @@ void HarnessDevice::io_write(uint16_t offset, unsigned size, uint32_t value)
         m_length = value;
         return;
     case LKMEMU_HARNESS_REG_COMMAND:
-        if (value == LKMEMU_HARNESS_CMD_GET_REQUEST)
+        switch (value) {
+        case LKMEMU_HARNESS_CMD_PEEK_REQUEST:
+            peek_request();
+            return;
+        case LKMEMU_HARNESS_CMD_GET_REQUEST:
             get_request();
-        else if (value == LKMEMU_HARNESS_CMD_PUT_RESPONSE)
+            return;
+        case LKMEMU_HARNESS_CMD_PUT_RESPONSE:
             put_response();
-        else
+            return;
+        default:
             m_status = -LKM_EINVAL;
-        return;
+            return;
+        }
     default:
         return;
     }
@@ -59,27 +67,33 @@ bool HarnessDevice::buffer_in_ram(uint64_t length) const
     return m_address <= m_ram.size() && length <= m_ram.size() - m_address;
 }
 
+// The host is asked once per request, whichever of PEEK and GET comes first.
+const std::vector<uint8_t>& HarnessDevice::pending_request()
+{
+    if (!m_pending)
+        m_pending = m_endpoint->next_request();
+    return *m_pending;
+}
+
+void HarnessDevice::peek_request()
+{
+    m_length = static_cast<uint32_t>(pending_request().size());
+    m_status = 0;
+}
+
 void HarnessDevice::get_request()
 {
-    if (!m_has_undelivered) {
-        m_undelivered = m_endpoint->next_request();
-        m_has_undelivered = true;
-    }
-    auto const needed = m_undelivered.size();
-    if (needed > m_length) {
-        m_status = -LKM_E2BIG;
-        m_length = static_cast<uint32_t>(needed); // tells the driver how much it needs
+    const std::vector<uint8_t>& request = pending_request();
+    size_t const copied = std::min<size_t>(request.size(), m_length);
+    if (!buffer_in_ram(copied)) {
+        m_status = -LKM_EFAULT; // the request stays pending: a driver bug must not lose it
         return;
     }
-    if (!buffer_in_ram(needed)) {
-        m_status = -LKM_EFAULT;
-        return;
-    }
-    std::memcpy(m_ram.data() + m_address, m_undelivered.data(), needed);
-    m_length = static_cast<uint32_t>(needed);
+    if (copied)
+        std::memcpy(m_ram.data() + m_address, request.data(), copied);
+    m_length = static_cast<uint32_t>(request.size());
     m_status = 0;
-    m_undelivered.clear();
-    m_has_undelivered = false;
+    m_pending.reset();
 }
 
 void HarnessDevice::put_response()

@@ -6,6 +6,7 @@
 #include "devices/io_bus.h"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,8 @@ public:
     void io_write(uint16_t offset, unsigned size, uint32_t value) override;
 
 private:
+    const std::vector<uint8_t>& pending_request();
+    void peek_request();
     void get_request();
     void put_response();
     bool buffer_in_ram(uint64_t length) const;
@@ -43,9 +46,8 @@ private:
     uint64_t m_address = 0;
     uint32_t m_length = 0;
     int32_t m_status = 0;
-    // A request that did not fit the guest's buffer: kept for the next GET_REQUEST, not lost.
-    std::vector<uint8_t> m_undelivered;
-    bool m_has_undelivered = false;
+    // Taken from the host by PEEK_REQUEST, delivered by the next GET_REQUEST.
+    std::optional<std::vector<uint8_t>> m_pending;
 };
 
 } // namespace lkmemu

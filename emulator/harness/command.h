@@ -1,7 +1,8 @@
 // Commands typed into lkmemu (`-c "insmod hello.ko; lsmod"`, a script file, or the console),
-// split into words the way a shell would, without a shell.
+// split into words the way a shell would, without a shell; and what each one did.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,18 @@ struct Command {
     std::vector<std::string> words; // {"insmod", "hello.ko", "who=world"}
 
     const std::string& name() const { return words.front(); }
+};
+
+// What one command did, as the user sees it.
+struct CommandResult {
+    std::string command;  // as typed
+    bool ran = false;     // false: the machine stopped before reaching it
+    bool ok = false;
+    int status = 0;       // what the guest returned (0 or -errno); 0 for host-side commands
+    std::string output;   // what the command printed
+    std::string error;    // why it failed, as printed to the user
+    double wall_ms = 0;            // from handing the request to the guest to its answer
+    uint64_t guest_instructions = 0; // executed by the guest meanwhile
 };
 
 struct CommandParseError {

@@ -1,12 +1,14 @@
 // The host side of the harness: runs the user's commands against a booted machine.
 //
-// Commands about the guest's state become requests that the guest's init process reads from
-// /dev/harness and answers by making real system calls (see abi/lkmemu/
-// harness.h). Inspection commands (vmmap) are answered here, from guest memory, while the guest
-// waits in its read() — so they observe a quiescent machine.
+// Each command is parsed once into the command in flight (commands/harness_command.h): a guest
+// command becomes a request that the guest's init process reads from /dev/harness and answers by
+// making real system calls (see abi/lkmemu/harness.h); the runner keeps the command until the
+// answer comes and lets it word the result. Inspection commands (vmmap) are answered here, from
+// guest memory, while the guest waits in its read() — so they observe a quiescent machine.
 #pragma once
 
 #include "command.h"
+#include "commands/harness_command.h"
 #include "kernel_symbols.h"
 
 #include <machine/machine.h>
@@ -14,24 +16,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace lkmemu {
 
-struct CommandResult {
-    std::string command;  // as typed
-    bool ran = false;     // false: the machine stopped before reaching it
-    bool ok = false;
-    int status = 0;       // what the guest returned (0 or -errno); 0 for host-side commands
-    std::string output;   // what the command printed
-    std::string error;    // why it failed, as printed to the user
-    double wall_ms = 0;            // from handing the request to the guest to its answer
-    uint64_t guest_instructions = 0; // executed by the guest meanwhile
-};
-
-class CommandRunner final : public HarnessHost {
+class CommandRunner final : public HarnessHost, private HostContext {
 public:
     // Where the next command comes from once the list given at construction is used up:
     // an interactive console returns lines here; nullopt means "no more" (power off).
@@ -55,11 +47,24 @@ public:
     bool all_succeeded() const;
 
 private:
+    // The guest command whose request init is serving.
+    struct InFlight {
+        std::unique_ptr<HarnessCommand> command;
+        size_t result; // index into m_results
+        std::chrono::steady_clock::time_point started;
+        uint64_t started_instructions;
+    };
+
     std::optional<Command> take_next_command();
-    // Runs a host-side command now; returns the request to send instead, if it is a guest command.
-    std::optional<std::vector<uint8_t>> start(Machine&, const Command&, CommandResult&);
-    void finish(CommandResult&);
-    const KernelSymbols& kernel_symbols();
+    // Starts a parsed command: its encoded request for init, or nullopt once it is done (on the
+    // host, or refused before it reached the guest).
+    std::optional<std::vector<uint8_t>> start(HarnessCommand&, CommandResult&);
+    void finish(const CommandResult&);
+
+    // HostContext, for the command being started
+    Machine& machine() override { return *m_machine; }
+    const KernelSymbols& kernel_symbols() override;
+    void power_off() override { m_powered_off = true; }
 
     std::vector<Command> m_pending;
     size_t m_next = 0;
@@ -68,9 +73,8 @@ private:
     std::string m_kernel_path;
     std::optional<KernelSymbols> m_kernel_symbols;
     std::vector<CommandResult> m_results;
-    std::optional<size_t> m_awaiting; // index into m_results of the command the guest is running
-    std::chrono::steady_clock::time_point m_started;
-    uint64_t m_started_instructions = 0;
+    std::optional<InFlight> m_in_flight;
+    Machine* m_machine = nullptr; // while next_request runs
     bool m_powered_off = false;
 };
 

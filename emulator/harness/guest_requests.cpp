@@ -3,23 +3,36 @@
 #include <lkmemu/errno.h>
 #include <lkmemu/harness.h>
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 namespace lkmemu {
 
-std::vector<uint8_t> make_request(uint32_t op, uint32_t flags, std::string_view args,
-                                  const std::vector<uint8_t>& data)
+uint64_t encoded_size(const GuestRequest& request)
 {
+    return sizeof(lkmemu_harness_request) + request.args.size() + 1 + request.data.size();
+}
+
+Result<std::vector<uint8_t>> encode_request(const GuestRequest& request)
+{
+    uint64_t const size = encoded_size(request);
+    if (size > LKMEMU_HARNESS_MAX_MESSAGE)
+        return make_error(fmt::format("the request is {} bytes; the harness carries at most {}", size,
+                                      LKMEMU_HARNESS_MAX_MESSAGE));
     lkmemu_harness_request header {};
-    header.op = op;
-    header.flags = flags;
-    header.args_length = static_cast<uint32_t>(args.size());
-    header.data_length = static_cast<uint32_t>(data.size());
-    std::vector<uint8_t> bytes(sizeof header + args.size() + data.size());
-    std::memcpy(bytes.data(), &header, sizeof header);
-    std::memcpy(bytes.data() + sizeof header, args.data(), args.size());
-    if (!data.empty())
-        std::memcpy(bytes.data() + sizeof header + args.size(), data.data(), data.size());
+    header.op = request.op;
+    header.flags = request.flags;
+    header.args_length = static_cast<uint32_t>(request.args.size() + 1);
+    header.data_length = static_cast<uint32_t>(request.data.size());
+    std::vector<uint8_t> bytes(size);
+    uint8_t* at = bytes.data();
+    std::memcpy(at, &header, sizeof header);
+    at += sizeof header;
+    std::memcpy(at, request.args.c_str(), header.args_length); // with its NUL
+    at += header.args_length;
+    if (!request.data.empty())
+        std::memcpy(at, request.data.data(), request.data.size());
     return bytes;
 }
 

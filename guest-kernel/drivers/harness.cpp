@@ -1,8 +1,11 @@
 // /dev/harness: the lkmemu harness mailbox (abi/lkmemu/harness.h) as a character device.
-// read() fetches the host's next request into a kernel bounce buffer (GET_REQUEST) and copies it
-// to the caller; write() copies a response from the caller and hands it over (PUT_RESPONSE).
-// The device DMAs to and from guest-physical memory, so bounce buffers are physically contiguous
-// kmalloc memory, sized per request (a module image can be megabytes).
+// read() learns the host's next request's length from the device (PEEK_REQUEST), fetches the
+// request into a kernel bounce buffer of that size (GET_REQUEST) and copies it to the caller;
+// write() copies a response from the caller and hands it over (PUT_RESPONSE). The device DMAs to
+// and from guest-physical memory, so bounce buffers are physically contiguous kmalloc memory.
+//
+// The device is exclusive, as Linux's exclusive character devices: its one opener is init, and
+// any later open() is EBUSY, so no other reader can take init's requests.
 #include <lkmemu/devices.h>
 #include <lkmemu/errno.h>
 #include <lkmemu/harness.h>
@@ -17,64 +20,86 @@
 namespace {
 
 constexpr unsigned HARNESS_MAJOR = 240; // from Linux's "local/experimental use" range
-constexpr size_t HARNESS_MAX_TRANSFER = 64ull << 20;
 
 bool g_present;
+bool g_open; // held by its one opener (init) until it closes it
 
 u32 reg_read(u16 reg) { return inl(LKMEMU_PORT_HARNESS + reg); }
 void reg_write(u16 reg, u32 value) { outl(LKMEMU_PORT_HARNESS + reg, value); }
 
-// Run one device command on a buffer; returns the device's status (0 or -errno).
+// Run one device command; returns the device's status (0 or -errno).
+int harness_command(u32 command)
+{
+    reg_write(LKMEMU_HARNESS_REG_COMMAND, command);
+    return static_cast<int>(reg_read(LKMEMU_HARNESS_REG_STATUS));
+}
+
+// Run one device command on a buffer.
 int harness_command(u32 command, const void* buffer, u32 length)
 {
     u64 phys = __pa(buffer);
     reg_write(LKMEMU_HARNESS_REG_ADDR_LO, static_cast<u32>(phys));
     reg_write(LKMEMU_HARNESS_REG_ADDR_HI, static_cast<u32>(phys >> 32));
     reg_write(LKMEMU_HARNESS_REG_LENGTH, length);
-    reg_write(LKMEMU_HARNESS_REG_COMMAND, command);
-    return static_cast<int>(reg_read(LKMEMU_HARNESS_REG_STATUS));
+    return harness_command(command);
 }
 
-int harness_open(file*) { return g_present ? 0 : -LKM_ENODEV; }
+int harness_open(file*)
+{
+    if (!g_present)
+        return -LKM_ENODEV;
+    if (g_open)
+        return -LKM_EBUSY;
+    g_open = true;
+    return 0;
+}
 
-// One request per read(). A request larger than the caller's buffer is still taken from the
-// device (it would block every later one otherwise) and delivered truncated, as a datagram
-// socket does; its header says how long it really was, so the reader can tell and answer E2BIG.
+void harness_release(file*) { g_open = false; }
+
+// Takes the pending request and throws it away (a GET_REQUEST into no buffer).
+void drop_request()
+{
+    reg_write(LKMEMU_HARNESS_REG_ADDR_LO, 0);
+    reg_write(LKMEMU_HARNESS_REG_ADDR_HI, 0);
+    reg_write(LKMEMU_HARNESS_REG_LENGTH, 0);
+    harness_command(LKMEMU_HARNESS_CMD_GET_REQUEST);
+}
+
+// One request per read(), taken from the device whole in one GET_REQUEST. A request larger than
+// the caller's buffer is still taken (it would block every later one otherwise) and delivered
+// truncated, as a datagram socket does; its header says how long it really was, so the reader
+// can tell. Once the host has handed out a request, read() consumes it even when it fails
+// (ENOMEM: no bounce buffer for it; EFAULT: the caller's buffer cannot take it), so that the
+// reader can answer it with the error and the next read() gets the next request.
 ssize_t harness_read(file*, u64 user_buf, size_t count)
 {
     if (count < sizeof(lkmemu_harness_request))
         return -LKM_EINVAL;
-    // Most requests are a few bytes: start with a page and let the device say (E2BIG) when it
-    // needs more, rather than allocate (and zero) the caller's whole buffer for each request.
-    size_t capacity = min(count, PAGE_SIZE);
-    KBuffer<u8> bounce(capacity);
-    if (!bounce)
-        return -LKM_ENOMEM;
-    int status = harness_command(LKMEMU_HARNESS_CMD_GET_REQUEST, bounce.get(), static_cast<u32>(capacity));
-    if (status == -LKM_E2BIG) {
-        size_t needed = reg_read(LKMEMU_HARNESS_REG_LENGTH); // the device keeps the request pending
-        if (needed > HARNESS_MAX_TRANSFER)
-            return -LKM_E2BIG;
-        bounce = KBuffer<u8>(needed);
-        if (!bounce)
-            return -LKM_ENOMEM;
-        capacity = needed;
-        status = harness_command(LKMEMU_HARNESS_CMD_GET_REQUEST, bounce.get(), static_cast<u32>(capacity));
-    }
+    int status = harness_command(LKMEMU_HARNESS_CMD_PEEK_REQUEST);
     if (status < 0)
         return status;
     size_t length = reg_read(LKMEMU_HARNESS_REG_LENGTH);
-    if (length > capacity)
-        return -LKM_EIO; // the device claims more than it was allowed to write
-    size_t delivered = min(length, count);
-    if (copy_to_user(user_buf, bounce.get(), delivered))
+    size_t capacity = min(min(length, count), static_cast<size_t>(LKMEMU_HARNESS_MAX_MESSAGE));
+    KBuffer<u8> bounce(capacity);
+    if (!bounce) {
+        drop_request();
+        return -LKM_ENOMEM;
+    }
+    status = harness_command(LKMEMU_HARNESS_CMD_GET_REQUEST, bounce.get(), static_cast<u32>(capacity));
+    if (status < 0) {
+        drop_request();
+        return status;
+    }
+    if (reg_read(LKMEMU_HARNESS_REG_LENGTH) != length)
+        return -LKM_EIO; // the device delivered another request than it announced
+    if (copy_to_user(user_buf, bounce.get(), capacity))
         return -LKM_EFAULT;
-    return static_cast<ssize_t>(delivered);
+    return static_cast<ssize_t>(capacity);
 }
 
 ssize_t harness_write(file*, u64 user_buf, size_t count)
 {
-    if (count < sizeof(lkmemu_harness_response) || count > HARNESS_MAX_TRANSFER)
+    if (count < sizeof(lkmemu_harness_response) || count > LKMEMU_HARNESS_MAX_MESSAGE)
         return -LKM_EINVAL;
     KBuffer<u8> bounce(count);
     if (!bounce)
@@ -87,7 +112,7 @@ ssize_t harness_write(file*, u64 user_buf, size_t count)
     return static_cast<ssize_t>(count);
 }
 
-const file_operations g_harness_fops = { harness_open, harness_read, harness_write, nullptr, nullptr };
+const file_operations g_harness_fops = { harness_open, harness_read, harness_write, harness_release, nullptr };
 
 } // namespace
 

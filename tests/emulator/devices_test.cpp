@@ -208,15 +208,19 @@ TEST_CASE("harness: absent without a host, ID and request/response with one", "[
     auto reg = [](unsigned r) { return static_cast<uint16_t>(LKMEMU_PORT_HARNESS + r); };
     CHECK(bus.read(reg(LKMEMU_HARNESS_REG_ID), 4) == LKMEMU_HARNESS_ID);
 
-    // A buffer too small: -E2BIG, LENGTH says how much is needed, the request is kept.
+    // PEEK_REQUEST takes the host's request and says how long it is; asking again is the same
+    // request, not another.
+    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_PEEK_REQUEST);
+    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4) == 0);
+    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_LENGTH), 4) == 21);
+    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_PEEK_REQUEST);
+    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_LENGTH), 4) == 21);
+    CHECK(host.asked == 1);
+
+    // GET_REQUEST into a buffer of that size delivers it whole, once.
     bus.write(reg(LKMEMU_HARNESS_REG_ADDR_LO), 4, 0x1000);
     bus.write(reg(LKMEMU_HARNESS_REG_ADDR_HI), 4, 0);
-    bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, 8);
-    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_GET_REQUEST);
-    CHECK(static_cast<int32_t>(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4)) == -LKM_E2BIG);
-    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_LENGTH), 4) == 21);
-
-    bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, 0x100);
+    bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, 21);
     bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_GET_REQUEST);
     CHECK(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4) == 0);
     CHECK(bus.read(reg(LKMEMU_HARNESS_REG_LENGTH), 4) == 21);
@@ -238,15 +242,38 @@ TEST_CASE("harness: absent without a host, ID and request/response with one", "[
     CHECK(host.responses[0].first == -LKM_ENOENT);
     CHECK(host.responses[0].second == "gone");
 
-    // A text_length past the message, and a buffer outside RAM.
+    // A text_length past the message, and a buffer outside RAM (the request stays pending).
     response.text_length = 100;
     std::memcpy(ram.data() + 0x2000, &response, sizeof response);
     bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_PUT_RESPONSE);
     CHECK(static_cast<int32_t>(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4)) == -LKM_EINVAL);
-    host.requests.push_back(request(LKMEMU_HARNESS_OP_POWEROFF, ""));
+    host.requests.push_back(request(LKMEMU_HARNESS_OP_LSMOD, "x"));
     bus.write(reg(LKMEMU_HARNESS_REG_ADDR_LO), 4, 0xfffc);
     bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, 0x100);
     bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_GET_REQUEST);
     CHECK(static_cast<int32_t>(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4)) == -LKM_EFAULT);
     CHECK(host.responses.size() == 1);
+    CHECK(host.asked == 2);
+
+    // A buffer shorter than the request gets its beginning; the rest is dropped, not kept for a
+    // retry: the next GET is the host's next request.
+    host.requests.push_back(request(LKMEMU_HARNESS_OP_POWEROFF, ""));
+    bus.write(reg(LKMEMU_HARNESS_REG_ADDR_LO), 4, 0x3000);
+    bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, 8);
+    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_GET_REQUEST);
+    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4) == 0);
+    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_LENGTH), 4) == 17); // the whole request's length
+    std::memcpy(&header, ram.data() + 0x3000, 8);
+    CHECK(header.op == LKMEMU_HARNESS_OP_LSMOD);
+    CHECK(ram[0x3008] == 0); // nothing past the buffer: args_length (1) was not copied
+    bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, 0x100);
+    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_GET_REQUEST);
+    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4) == 0);
+    std::memcpy(&header, ram.data() + 0x3000, sizeof header);
+    CHECK(header.op == LKMEMU_HARNESS_OP_POWEROFF);
+    CHECK(host.asked == 3);
+
+    // An unknown command.
+    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, 99);
+    CHECK(static_cast<int32_t>(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4)) == -LKM_EINVAL);
 }

@@ -1,5 +1,5 @@
-// Demand-zero memory: init's .bss (a 4 MiB request buffer and the rest) is not backed at exec;
-// a page is mapped, zeroed, when first touched — by init itself, or by the kernel copying a
+// Demand-zero memory: init's .bss (its request and response buffers, 65 MiB each) is not backed
+// at exec; a page is mapped, zeroed, when first touched — by init itself, or by the kernel copying a
 // request into it (copy_to_user faults on the missing page and mm/fault.cpp maps it).
 #include "module_support.h"
 
@@ -32,7 +32,7 @@ TEST_CASE("init's .bss is demand-zero: pages appear as requests reach into its b
         CHECK(s.result(i).ok);
     CHECK(s.stop.reason == StopReason::PowerOff);
 
-    // After boot and a small request, init's 4.5 MiB of .bss is far from all there.
+    // After boot and a small request, init's 130 MiB of .bss is far from all there.
     const Snapshot& booted = s.before(1);
     CHECK(mapped_bytes(booted.user) < (512u << 10));
     CHECK(booted.meminfo.user_pages * 4096 >= mapped_bytes(booted.user)); // its tables count too

@@ -2,6 +2,8 @@
 // device read from user space (chardev), C++ constructors (cxx_demo), a large module (big).
 #include "module_support.h"
 
+#include <lkmemu/fcntl.h>
+
 using namespace lkmemu;
 using namespace lkmemu::testing;
 
@@ -68,10 +70,11 @@ public:
     static std::vector<uint8_t> request(uint32_t op, const std::string& args = "", const std::vector<uint8_t>& data = {},
                                         uint32_t flags = 0)
     {
-        lkmemu_harness_request header { op, flags, uint32_t(args.size()), uint32_t(data.size()) };
+        // The arguments with their NUL (abi/lkmemu/harness.h).
+        lkmemu_harness_request header { op, flags, uint32_t(args.size() + 1), uint32_t(data.size()) };
         std::vector<uint8_t> bytes(sizeof(header));
         std::memcpy(bytes.data(), &header, sizeof(header));
-        bytes.insert(bytes.end(), args.begin(), args.end());
+        bytes.insert(bytes.end(), args.c_str(), args.c_str() + args.size() + 1);
         bytes.insert(bytes.end(), data.begin(), data.end());
         return bytes;
     }
@@ -92,13 +95,12 @@ std::vector<uint8_t> file_bytes(const std::string& path)
 
 TEST_CASE("module: chardev's /dev/lkmemu_chardev is read from user space and goes away with rmmod")
 {
-    constexpr uint32_t O_NONBLOCK = 04000;
     RawHost host({
         RawHost::request(LKMEMU_HARNESS_OP_INSMOD, "", file_bytes(module_path("chardev"))),
         RawHost::request(LKMEMU_HARNESS_OP_READ_FILE, "/dev/lkmemu_chardev"),
         RawHost::request(LKMEMU_HARNESS_OP_READ_FILE, "/dev/lkmemu_chardev"),
         RawHost::request(LKMEMU_HARNESS_OP_LSMOD),
-        RawHost::request(LKMEMU_HARNESS_OP_RMMOD, "chardev", {}, O_NONBLOCK),
+        RawHost::request(LKMEMU_HARNESS_OP_RMMOD, "chardev", {}, LKM_O_NONBLOCK),
         RawHost::request(LKMEMU_HARNESS_OP_READ_FILE, "/dev/lkmemu_chardev"),
     });
     MachineConfig config;

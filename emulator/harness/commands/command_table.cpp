@@ -1,0 +1,98 @@
+#include "rows.h"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+namespace lkmemu {
+
+namespace {
+
+using namespace commands;
+
+// One row per command; help lists them in this order.
+constexpr CommandSpec kCommands[] = {
+    { "insmod", "insmod FILE [PARAM=VALUE ...]", "load a module (init_module)", CommandSide::guest, parse_insmod },
+    { "rmmod", "rmmod [-f] [-w] NAME", "unload a module (delete_module); -f forces, -w waits", CommandSide::guest,
+      parse_rmmod },
+    { "lsmod", "lsmod", "the kernel's module list (/proc/modules)", CommandSide::guest, parse_lsmod },
+    { "dmesg", "dmesg", "the kernel log (syslog)", CommandSide::guest, parse_dmesg },
+    { "cat", "cat PATH", "a file read by init (open/read), e.g. /proc/modules, /dev/...", CommandSide::guest,
+      parse_cat },
+    { "vmmap", "vmmap", "virtual memory map from the guest's page tables", CommandSide::host, parse_vmmap },
+    { "meminfo", "meminfo", "free pages, kmalloc and module-area use", CommandSide::host, parse_meminfo },
+    { "poweroff", "poweroff", "power the machine off now", CommandSide::host, parse_poweroff },
+    { "help", "help", "this list", CommandSide::host, parse_help },
+};
+
+} // namespace
+
+std::span<const CommandSpec> command_table() { return kCommands; }
+
+const CommandSpec* find_command(std::string_view name)
+{
+    static const auto by_name = [] {
+        std::unordered_map<std::string_view, const CommandSpec*> map;
+        for (const CommandSpec& spec : kCommands)
+            map.emplace(spec.name, &spec);
+        return map;
+    }();
+    auto found = by_name.find(name);
+    return found == by_name.end() ? nullptr : found->second;
+}
+
+Result<std::unique_ptr<HarnessCommand>> parse_command(const Command& command)
+{
+    const CommandSpec* spec = find_command(command.name());
+    if (!spec)
+        return make_error(fmt::format("lkmemu: unknown command '{}' (try 'help')", command.name()));
+    std::unique_ptr<HarnessCommand> parsed = spec->parse(*spec, command.words);
+    if (!parsed)
+        return make_error(fmt::format("{}: usage: {}", spec->name, spec->usage));
+    return Result<std::unique_ptr<HarnessCommand>>(std::move(parsed));
+}
+
+std::string help_text()
+{
+    std::string text;
+    auto list = [&](CommandSide side, std::string_view heading) {
+        text += heading;
+        for (const CommandSpec& spec : kCommands) {
+            if (spec.side == side)
+                text += fmt::format("  {:<30} {}\n", spec.usage, spec.summary);
+        }
+    };
+    list(CommandSide::guest, "Commands (guest commands run as system calls made by the guest's init process):\n");
+    list(CommandSide::host, "Inspection commands (answered by the emulator from guest memory):\n");
+    return text;
+}
+
+void HarnessCommand::finish(int32_t status, std::string_view text, CommandResult& result) const
+{
+    result.status = status;
+    result.ok = status >= 0;
+    if (result.ok)
+        result.output = std::string(text);
+    else
+        result.error = explain_failure(-status, text);
+}
+
+std::string HarnessCommand::explain_failure(int errno_value, std::string_view reason) const
+{
+    std::string error = fmt::format("{}: {} ({})", m_name, errno_text(errno_value), errno_name(errno_value));
+    if (!reason.empty())
+        error += fmt::format(": {}", reason);
+    return error;
+}
+
+std::optional<GuestRequest> GuestCommand::start(HostContext&, CommandResult& result)
+{
+    Result<GuestRequest> built = request();
+    if (built.is_error()) {
+        result.error = built.error().message;
+        return std::nullopt;
+    }
+    return built.release_value();
+}
+
+} // namespace lkmemu
