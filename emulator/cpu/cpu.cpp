@@ -108,7 +108,7 @@ std::optional<PageFault> Cpu::probe_system_write(uint64_t va, uint64_t length) c
         if (!walk.ok)
             return walk.fault;
         if (walk.translation.physical + 1 > m_mmu.ram().size())
-            return PageFault { at, pf::write };
+            return PageFault { at, x86::pf::write };
     }
     return std::nullopt;
 }
@@ -125,7 +125,7 @@ std::optional<PageFault> Cpu::write_system(uint64_t va, std::span<const uint8_t>
         size_t const chunk = std::min<uint64_t>(in.size() - done, 4096 - (at & 0xfff));
         auto const ram = m_mmu.ram();
         if (walk.translation.physical + chunk > ram.size())
-            return PageFault { at, pf::write };
+            return PageFault { at, x86::pf::write };
         std::memcpy(ram.data() + walk.translation.physical, in.data() + done, chunk);
         done += chunk;
     }

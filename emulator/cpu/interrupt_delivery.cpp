@@ -141,7 +141,7 @@ Result<std::optional<CpuEvent>> InterruptDelivery::try_deliver(const CpuEvent& e
     uint64_t const frame_base = new_rsp - n * 8;
     if (auto fault = m_cpu.probe_system_write(frame_base, n * 8)) {
         auto f = page_fault(*fault);
-        f.error_code |= pf::write;
+        f.error_code |= x86::pf::write;
         return Fault(f);
     }
 

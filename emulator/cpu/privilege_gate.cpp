@@ -1,5 +1,6 @@
 #include "cpu/privilege_gate.h"
 
+#include "cpu/x86.h"
 #include "support/uc_check.h"
 
 #include <fmt/format.h>
@@ -27,6 +28,26 @@ PrivilegeGate::PrivilegeGate(std::span<uint8_t> pages, uint64_t physical) : m_pa
     // landing: hlt ; ud2 (the run stops at the landing address before executing it)
     static constexpr uint8_t landing[] = { 0xf4, 0x0f, 0x0b };
     std::memcpy(m_pages.data() + 4096 + (landing_va - supervisor_va), landing, sizeof landing);
+}
+
+WalkResult PrivilegeGate::translate(const PagingState& state, uint64_t va, Access access, Privilege privilege) const
+{
+    WalkResult result;
+    Permissions permitted { true, false, true };
+    if (is_supervisor_page(va)) {
+        // User mode may fetch from the supervisor page (its code is a hlt, which #GPs at CPL 3)
+        // but not read or write it. The fetch must succeed: at the end of every uc_emu_start,
+        // Unicorn translates the `until` address (the landing, on this page) to throw away its
+        // translation, in whatever mode the CPU then is; a denial there would post a bogus #PF.
+        permitted = privilege == Privilege::User ? Permissions { false, false, true } : Permissions { true, true, true };
+    }
+    if (!permitted.allows(access)) {
+        result.fault = PageFault { va, x86::pf::present | page_fault_access_bits(state, access, privilege) };
+        return result;
+    }
+    result.ok = true;
+    result.translation = Translation { physical_of(va), 4096, permitted.write, privilege == Privilege::User, true, true, permitted };
+    return result;
 }
 
 Result<std::optional<CpuEvent>> PrivilegeGate::enter_ring0(uc_engine* uc, Cpu& cpu, EventLatch& latch, uint16_t target_cs)

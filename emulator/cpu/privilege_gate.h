@@ -47,6 +47,11 @@ public:
     uint64_t physical_of(uint64_t va) const { return m_physical + (va - hidden_base); }
     bool is_supervisor_page(uint64_t va) const { return va >= supervisor_va; }
 
+    // The hidden pages' fixed mapping, in the MMU's terms, for a va that is_hidden(): the
+    // trampoline page r-x at any privilege, the supervisor page rwx for the supervisor and
+    // fetch-only for user mode (see privilege_gate.cpp for why the fetch must succeed).
+    WalkResult translate(const PagingState&, uint64_t va, Access, Privilege) const;
+
     // Ring 3 -> ring 0 with CS = target_cs. Returns the fault the CPU raised on the way (e.g. #PF
     // on an unmapped TSS.RSP0 stack; the guest is still in ring 3 then), or nothing on success.
     Result<std::optional<CpuEvent>> enter_ring0(uc_engine*, Cpu&, EventLatch&, uint16_t target_cs);

@@ -1,4 +1,5 @@
-// Architectural constants of x86-64 the host side of the CPU uses (Intel SDM vol. 3).
+// Architectural constants of x86-64 (Intel SDM vol. 3), defined once for the host's CPU, MMU,
+// boot loader and debugger.
 #pragma once
 
 #include <cstdint>
@@ -34,14 +35,31 @@ inline constexpr uint64_t pae = 1ull << 5, osfxsr = 1ull << 9, osxmmexcpt = 1ull
 inline constexpr uint64_t smep = 1ull << 20, smap = 1ull << 21;
 } // namespace cr4
 
+namespace efer {
+inline constexpr uint64_t sce = 1ull << 0, lme = 1ull << 8, lma = 1ull << 10, nxe = 1ull << 11;
+} // namespace efer
+
+// Paging-structure entry bits (SDM 4.5), the same at every level except PS.
+namespace pte {
+inline constexpr uint64_t present = 1ull << 0, writable = 1ull << 1, user = 1ull << 2;
+inline constexpr uint64_t accessed = 1ull << 5, dirty = 1ull << 6;
+inline constexpr uint64_t large = 1ull << 7; // PS: a 2 MiB (PDE) or 1 GiB (PDPTE) leaf
+inline constexpr uint64_t nx = 1ull << 63;   // XD; reserved unless EFER.NXE
+} // namespace pte
+
+// The #PF error code (SDM 4.7).
+namespace pf {
+inline constexpr uint32_t present = 1u << 0;  // 0: page not present; 1: protection violation
+inline constexpr uint32_t write = 1u << 1;
+inline constexpr uint32_t user = 1u << 2;
+inline constexpr uint32_t reserved = 1u << 3; // a reserved bit was set in a paging entry
+inline constexpr uint32_t fetch = 1u << 4;    // instruction fetch (reported when NXE or SMEP)
+} // namespace pf
+
 namespace msr {
 inline constexpr uint32_t efer = 0xc0000080, star = 0xc0000081, lstar = 0xc0000082, fmask = 0xc0000084;
 inline constexpr uint32_t fs_base = 0xc0000100, gs_base = 0xc0000101, kernel_gs_base = 0xc0000102;
 } // namespace msr
-
-namespace efer {
-inline constexpr uint64_t sce = 1ull << 0, lme = 1ull << 8, lma = 1ull << 10, nxe = 1ull << 11;
-} // namespace efer
 
 // A 16-byte IDT gate, decoded.
 struct IdtGate {

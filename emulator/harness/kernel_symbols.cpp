@@ -1,9 +1,8 @@
 #include "kernel_symbols.h"
 
-#include "elf_file_image.h"
+#include <support/elf_reader.h>
 
 #include <cxxabi.h>
-#include <elf.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -13,6 +12,8 @@
 namespace lkmemu {
 
 namespace {
+
+namespace elf = lkm::elf;
 
 constexpr uint64_t kUserSpaceEnd = 0x0000800000000000ull;
 
@@ -35,44 +36,38 @@ std::string readable_name(const std::string& symbol)
 }
 
 // The allocated sections of an ELF image whose addresses lie on one side of the user/kernel
-// split, named "<owner> .text" etc.; empty for a malformed image.
-std::vector<NamedRegion> allocated_sections(const ElfFileImage& image, const std::string& owner, bool user_half)
+// split, named "<owner> .text" etc.
+std::vector<NamedRegion> allocated_sections(const ElfReader& image, const std::string& owner, bool user_half)
 {
     std::vector<NamedRegion> regions;
-    Elf64_Ehdr header;
-    if (!image.read(0, header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0
-        || header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shstrndx >= header.e_shnum)
-        return regions;
-    Elf64_Shdr names;
-    if (!image.read(header.e_shoff + uint64_t(header.e_shstrndx) * sizeof(Elf64_Shdr), names))
-        return regions;
-    for (unsigned i = 0; i < header.e_shnum; ++i) {
-        Elf64_Shdr section;
-        if (!image.read(header.e_shoff + uint64_t(i) * sizeof(Elf64_Shdr), section))
-            return {};
-        if (!(section.sh_flags & SHF_ALLOC) || section.sh_size == 0 || (section.sh_addr < kUserSpaceEnd) != user_half)
+    auto const& sections = image.sections();
+    for (size_t i = 0; i < sections.size(); ++i) {
+        auto const& section = sections[i];
+        if (!(section.sh_flags & elf::SHF_ALLOC) || section.sh_size == 0 || (section.sh_addr < kUserSpaceEnd) != user_half)
             continue;
+        auto const name = image.section_name(i);
         regions.push_back({section.sh_addr, section.sh_addr + section.sh_size,
-                           owner + " " + image.string_at(names.sh_offset + section.sh_name)});
+                           owner + " " + std::string(name.is_error() ? std::string_view("?") : name.value())});
     }
+    std::sort(regions.begin(), regions.end(), [](const NamedRegion& a, const NamedRegion& b) { return a.start < b.start; });
     return regions;
 }
 
-// The bytes between two symbols' addresses in a file's sections (the init program the kernel
-// carries in .rodata, between __init_elf_start and __init_elf_end); empty if they are not in one.
-ElfFileImage embedded_file(const ElfFileImage& image, const std::vector<Elf64_Shdr>& sections, uint64_t start,
-                           uint64_t end)
+// init, the one user program, is linked into the kernel image: the bytes between
+// __init_elf_start and __init_elf_end in its .rodata are init's ELF file, whose sections name
+// init's ranges.
+std::vector<NamedRegion> init_sections(const ElfReader& kernel, uint64_t start, uint64_t end)
 {
-    for (const Elf64_Shdr& section : sections) {
-        if (section.sh_type == SHT_NOBITS || start < section.sh_addr || end > section.sh_addr + section.sh_size
-            || start > end)
-            continue;
-        uint64_t const offset = section.sh_offset + (start - section.sh_addr);
-        if (offset > image.bytes.size() || end - start > image.bytes.size() - offset)
-            return {};
-        return { std::vector<uint8_t>(image.bytes.begin() + offset, image.bytes.begin() + offset + (end - start)) };
-    }
-    return {};
+    if (end < start)
+        return {};
+    auto const bytes = kernel.at_address(start, end - start);
+    if (bytes.is_error())
+        return {};
+    auto init = ElfReader::parse(kernel.label() + " (embedded init)",
+                                 std::vector<uint8_t>(bytes.value().begin(), bytes.value().end()));
+    if (init.is_error())
+        return {};
+    return allocated_sections(init.value(), "init", true);
 }
 
 } // namespace
@@ -80,44 +75,36 @@ ElfFileImage embedded_file(const ElfFileImage& image, const std::vector<Elf64_Sh
 KernelSymbols KernelSymbols::read(const std::string& path)
 {
     KernelSymbols table;
-    ElfFileImage image = ElfFileImage::read_file(path);
-    Elf64_Ehdr header;
-    if (!image.read(0, header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0
-        || header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shstrndx >= header.e_shnum)
+    auto image = ElfReader::read_file(path, "kernel");
+    if (image.is_error())
         return table;
+    auto const& kernel = image.value();
 
-    std::vector<Elf64_Shdr> sections(header.e_shnum);
-    for (unsigned i = 0; i < header.e_shnum; ++i)
-        if (!image.read(header.e_shoff + uint64_t(i) * sizeof(Elf64_Shdr), sections[i]))
-            return table;
-
-    table.m_sections = allocated_sections(image, "kernel", false);
-    for (const Elf64_Shdr& section : sections) {
-        if (section.sh_type != SHT_SYMTAB || section.sh_link >= sections.size()
-            || section.sh_entsize != sizeof(Elf64_Sym))
+    table.m_sections = allocated_sections(kernel, "kernel", false);
+    for (size_t index = 0; index < kernel.sections().size(); ++index) {
+        if (kernel.sections()[index].sh_type != elf::SHT_SYMTAB)
             continue;
-        const Elf64_Shdr& strings = sections[section.sh_link];
-        for (uint64_t at = 0; at + sizeof(Elf64_Sym) <= section.sh_size; at += sizeof(Elf64_Sym)) {
-            Elf64_Sym symbol;
-            if (!image.read(section.sh_offset + at, symbol))
-                break;
-            if (symbol.st_name == 0 || symbol.st_shndx == SHN_UNDEF)
+        auto symbols = kernel.symbols(index);
+        if (symbols.is_error())
+            continue;
+        for (const auto& symbol : symbols.value()) {
+            if (symbol.st_name == 0 || symbol.st_shndx == elf::SHN_UNDEF)
                 continue;
-            std::string name = image.string_at(strings.sh_offset + symbol.st_name);
-            unsigned const type = ELF64_ST_TYPE(symbol.st_info);
-            bool const names_code_or_data = type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE;
-            if (names_code_or_data && symbol.st_shndx < SHN_LORESERVE && symbol.st_value >= kUserSpaceEnd
+            auto const named = kernel.symbol_name(index, symbol);
+            if (named.is_error())
+                continue;
+            std::string name(named.value());
+            unsigned const type = elf::elf64_st_type(symbol.st_info);
+            bool const names_code_or_data = type == elf::STT_FUNC || type == elf::STT_OBJECT || type == elf::STT_NOTYPE;
+            if (names_code_or_data && symbol.st_shndx < elf::SHN_LORESERVE && symbol.st_value >= kUserSpaceEnd
                 && !name.starts_with(".L") && !name.starts_with("$"))
                 table.m_by_address.push_back({symbol.st_value, symbol.st_value + symbol.st_size, readable_name(name)});
             table.m_symbols.emplace(std::move(name), symbol.st_value);
         }
     }
-    // init, the one user program, is linked into the kernel image: its sections name its ranges.
     auto init_start = table.address_of("__init_elf_start"), init_end = table.address_of("__init_elf_end");
     if (init_start && init_end)
-        table.m_user_sections = allocated_sections(embedded_file(image, sections, *init_start, *init_end), "init", true);
-    std::sort(table.m_sections.begin(), table.m_sections.end(),
-              [](const NamedRegion& a, const NamedRegion& b) { return a.start < b.start; });
+        table.m_user_sections = init_sections(kernel, *init_start, *init_end);
     // Sized symbols first among equal starts, so a function wins over a label at its address.
     std::sort(table.m_by_address.begin(), table.m_by_address.end(), [](const NamedRegion& a, const NamedRegion& b) {
         return a.start != b.start ? a.start < b.start : (a.end - a.start) > (b.end - b.start);
@@ -127,9 +114,10 @@ KernelSymbols KernelSymbols::read(const std::string& path)
 
 std::optional<SymbolOffset> KernelSymbols::symbolize(uint64_t address) const
 {
-    auto in_image = std::find_if(m_sections.begin(), m_sections.end(),
-                                 [&](const NamedRegion& s) { return address >= s.start && address < s.end; });
-    if (in_image == m_sections.end())
+    // The section holding the address: the last one starting at or below it (sorted by start).
+    auto in_image = std::upper_bound(m_sections.begin(), m_sections.end(), address,
+                                     [](uint64_t a, const NamedRegion& s) { return a < s.start; });
+    if (in_image == m_sections.begin() || address >= (--in_image)->end)
         return std::nullopt;
     auto after = std::upper_bound(m_by_address.begin(), m_by_address.end(), address,
                                   [](uint64_t a, const NamedRegion& s) { return a < s.start; });

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace lkmemu {
 
@@ -30,7 +31,10 @@ std::string where(uint64_t address)
 std::vector<VmmapLine> describe_address_space(const std::vector<MappedRange>& ranges,
                                               const std::vector<NamedRegion>& regions_in)
 {
-    std::vector<NamedRegion> regions = regions_in;
+    // An empty section (hello's .text when all its code is in .init.text) names no byte.
+    std::vector<NamedRegion> regions;
+    std::copy_if(regions_in.begin(), regions_in.end(), std::back_inserter(regions),
+                 [](const NamedRegion& region) { return region.end > region.start; });
     std::sort(regions.begin(), regions.end(),
               [](const NamedRegion& a, const NamedRegion& b) { return a.start < b.start; });
 

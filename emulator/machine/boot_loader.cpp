@@ -1,5 +1,7 @@
 #include "machine/boot_loader.h"
 
+#include "cpu/x86.h"
+
 #include <lkmemu/boot.h>
 #include <fmt/format.h>
 
@@ -19,8 +21,8 @@ constexpr uint64_t gdt_paddr = LKMEMU_BOOT_INFO_PADDR + 0x400;
 constexpr uint64_t cmdline_paddr = LKMEMU_BOOT_INFO_PADDR + 0x1000;
 constexpr uint64_t identity_map_size = 4ull << 30;
 
-constexpr uint64_t pte_present = 1, pte_writable = 2, pte_large = 1ull << 7, pte_nx = 1ull << 63;
-constexpr uint64_t table_flags = pte_present | pte_writable; // leaves decide permissions
+namespace pte = x86::pte;
+constexpr uint64_t table_flags = pte::present | pte::writable; // leaves decide permissions
 
 // Builds 4-level tables in [LKMEMU_BOOT_PAGETABLES_PADDR, pagetables_end) of guest RAM.
 class PageTableBuilder {
@@ -51,12 +53,12 @@ public:
     Result<uint64_t> next_level(uint64_t table, unsigned index)
     {
         uint64_t const e = entry(table, index);
-        if ((e & pte_present) && !(e & pte_large))
+        if ((e & pte::present) && !(e & pte::large))
             return e & 0x000ffffffffff000ull;
         uint64_t const child = LKMEMU_TRY(allocate_table());
-        if (e & pte_large) {
+        if (e & pte::large) {
             uint64_t const base = e & 0x000fffffffe00000ull;
-            uint64_t const flags = e & ~0x000fffffffe00000ull & ~pte_large;
+            uint64_t const flags = e & ~0x000fffffffe00000ull & ~pte::large;
             for (unsigned i = 0; i < 512; ++i)
                 set_entry(child, i, (base + i * page_size) | flags);
         }
@@ -68,7 +70,7 @@ public:
     {
         uint64_t const pdpt = LKMEMU_TRY(next_level(m_pml4, (va >> 39) & 0x1ff));
         uint64_t const pd = LKMEMU_TRY(next_level(pdpt, (va >> 30) & 0x1ff));
-        set_entry(pd, (va >> 21) & 0x1ff, pa | flags | pte_large);
+        set_entry(pd, (va >> 21) & 0x1ff, pa | flags | pte::large);
         return {};
     }
 
@@ -107,11 +109,11 @@ Result<BootState> prepare_boot(const KernelImage& kernel, std::span<uint8_t> ram
     PageTableBuilder tables(ram);
     LKMEMU_TRY(tables.start());
     for (uint64_t pa = 0; pa < identity_map_size; pa += 2ull << 20)
-        LKMEMU_TRY(tables.map_2m(pa, pa, pte_present | pte_writable | pte_nx));
+        LKMEMU_TRY(tables.map_2m(pa, pa, pte::present | pte::writable | pte::nx));
     for (auto const& s : kernel.segments()) {
         if (!s.readable)
             continue;
-        uint64_t const flags = pte_present | (s.writable ? pte_writable : 0) | (s.executable ? 0 : pte_nx);
+        uint64_t const flags = pte::present | (s.writable ? pte::writable : 0) | (s.executable ? 0 : pte::nx);
         uint64_t const first = align_down(s.vaddr, page_size);
         uint64_t const last = align_up(s.vaddr + s.memory_size, page_size);
         for (uint64_t va = first; va < last; va += page_size)

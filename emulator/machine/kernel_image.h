@@ -3,9 +3,11 @@
 // RAM or over the boot area) is an Error that names the file and the reason.
 #pragma once
 
+#include "support/elf_reader.h"
 #include "support/result.h"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,7 +37,7 @@ public:
     static constexpr uint64_t lowest_paddr = 0x100000;
 
 private:
-    std::vector<uint8_t> m_file;
+    std::optional<ElfReader> m_file;
     std::vector<KernelSegment> m_segments;
     uint64_t m_entry = 0;
     uint64_t m_paddr_start = 0, m_paddr_end = 0;

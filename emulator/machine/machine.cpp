@@ -4,13 +4,12 @@
 #include "machine/boot_loader.h"
 #include "machine/kernel_image.h"
 #include "machine/machine_impl.h"
+#include "machine/translated_code.h"
 
 #include <lkmemu/boot.h>
-#include <lkmemu/devices.h>
 #include <fmt/format.h>
 
 #include <cstring>
-#include <sys/prctl.h>
 
 namespace lkmemu {
 
@@ -30,10 +29,13 @@ void hook_block(uc_engine*, uint64_t, uint32_t, void*);
 Machine::Impl::Impl(Machine& m, MachineConfig c, PhysicalMemory r, PhysicalMemory h)
     : machine(m), config(std::move(c)), ram(std::move(r)), hidden_pages(std::move(h)), mmu(ram.bytes()),
       cpu(nullptr, mmu), gate(hidden_pages.bytes(), hidden_pages_physical), delivery(nullptr, cpu, gate, latch),
-      debug_exit([this](uint32_t status) { on_power_off(status); }), harness(ram.bytes()),
-      counter([this](uint64_t va, std::span<uint8_t> out) { return !machine.read_virtual(va, out).is_error(); })
+      devices(machine, ram.bytes(), [this](uint32_t status) { on_power_off(status); }),
+      counter([this](uint64_t va, std::span<uint8_t> out) { return observe_read(va, out); }),
+      tlb(cpu, mmu, gate, latch, counter, [this](uint64_t va, std::span<uint8_t> out) { return observe_read(va, out); }),
+      debugger(cpu, gate, counter, [this](uint64_t va) { return observe_translate(va); }),
+      trace(cpu, gate, counter, [this](uint64_t va, std::span<uint8_t> out) { return observe_read(va, out); },
+            [this] { return power_off_status.has_value(); })
 {
-    harness_adapter.machine = &machine;
 }
 
 Result<void> Machine::Impl::open_engine()
@@ -43,6 +45,8 @@ Result<void> Machine::Impl::open_engine()
     uc.reset(raw);
     cpu.attach(raw);
     delivery.attach(raw);
+    debugger.attach(raw);
+    trace.attach(raw);
 
     LKMEMU_TRY(uc_check(uc_ctl_tlb_mode(raw, UC_TLB_VIRTUAL), "selecting the virtual TLB (UC_TLB_VIRTUAL)"));
     LKMEMU_TRY(uc_check(uc_mem_map_ptr(raw, 0, ram.size(), UC_PROT_ALL, ram.data()), "mapping guest RAM"));
@@ -65,13 +69,6 @@ Result<void> Machine::Impl::open_engine()
                         "adding the OUT hook"));
     LKMEMU_TRY(uc_check(uc_hook_add(raw, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(hook_block), self, 1, 0),
                         "adding the block hook"));
-
-    io.attach(LKMEMU_PORT_COM1, Uart16550::port_count, uart);
-    io.attach(LKMEMU_PORT_DEBUG_EXIT, DebugExit::port_count, debug_exit);
-    io.attach(LKMEMU_PORT_PIC1_CMD, Pic8259::port_count, pic.master());
-    io.attach(LKMEMU_PORT_PIC2_CMD, Pic8259::port_count, pic.slave());
-    io.attach(LKMEMU_PORT_PIT_CH0, Pit8254::port_count, pit);
-    io.attach(LKMEMU_PORT_HARNESS, HarnessDevice::port_count, harness);
     return {};
 }
 
@@ -113,11 +110,6 @@ Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config)
     if (config.memory_mib < min_memory_mib || config.memory_mib > max_memory_mib)
         return make_error(fmt::format("memory size {} MiB is outside [{}, {}] MiB", config.memory_mib,
                                       min_memory_mib, max_memory_mib));
-    // No transparent huge pages: the engine asks for them for its translated-code buffer (QEMU's
-    // MADV_HUGEPAGE), and the first write to each 2 MiB of it then zeroes all 2 MiB — an eighth of
-    // a boot's CPU time in perf; guest RAM, touched sparsely, is no better served by them. Small
-    // pages cost a fault per 4 KiB actually used. (Process-wide and inherited by children.)
-    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
     uint64_t const ram_size = config.memory_mib << 20;
     auto kernel = LKMEMU_TRY(KernelImage::read(config.kernel_path, ram_size));
     auto ram = LKMEMU_TRY(PhysicalMemory::allocate(ram_size));
@@ -133,71 +125,37 @@ Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config)
 Machine::Machine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Machine::~Machine() = default;
 
-void Machine::set_harness_host(HarnessHost* host)
-{
-    m_impl->harness_adapter.host = host;
-    m_impl->harness.set_endpoint(host ? &m_impl->harness_adapter : nullptr);
-}
+void Machine::set_harness_host(HarnessHost* host) { m_impl->devices.set_harness_host(host); }
 
 void Machine::set_console_listener(std::function<void(std::string_view)> listener)
 {
-    m_impl->uart.set_listener(std::move(listener));
+    m_impl->devices.uart.set_listener(std::move(listener));
 }
 
 RunResult Machine::run() { return m_impl->run(); }
-const std::string& Machine::console_text() const { return m_impl->uart.text(); }
+RunResult Machine::step() { return m_impl->step(); }
+const std::string& Machine::console_text() const { return m_impl->devices.uart.text(); }
 uint64_t Machine::guest_instructions() const { return m_impl->counter.total(); }
-bool Machine::user_mode_reached() const { return m_impl->user_mode_reached; }
+bool Machine::user_mode_reached() const { return m_impl->user_mode_reached || m_impl->tlb.user_access_seen(); }
 uint64_t Machine::ram_size() const { return m_impl->ram.size(); }
+void Machine::request_stop() { m_impl->stop_signal.request(); }
 
-void Machine::request_stop()
+Result<void> Machine::add_breakpoint(uint64_t va) { return m_impl->debugger.add_breakpoint(va); }
+Result<void> Machine::remove_breakpoint(uint64_t va) { return m_impl->debugger.remove_breakpoint(va); }
+Result<void> Machine::add_watchpoint(uint64_t va, uint64_t length, WatchKind kind)
 {
-    m_impl->stop_requested.store(true);
-    std::lock_guard lock(m_impl->wait_mutex);
-    m_impl->wait_cv.notify_all();
+    return m_impl->debugger.add_watchpoint(va, length, kind);
+}
+Result<void> Machine::remove_watchpoint(uint64_t va, uint64_t length, WatchKind kind)
+{
+    return m_impl->debugger.remove_watchpoint(va, length, kind);
 }
 
-Registers Machine::registers() const
+Result<void> Machine::set_execution_observer(ExecutionObserver* observer, uint64_t first, uint64_t last)
 {
-    auto const& cpu = m_impl->cpu;
-    Registers r {};
-    r.rax = cpu.read(UC_X86_REG_RAX);
-    r.rbx = cpu.read(UC_X86_REG_RBX);
-    r.rcx = cpu.read(UC_X86_REG_RCX);
-    r.rdx = cpu.read(UC_X86_REG_RDX);
-    r.rsi = cpu.read(UC_X86_REG_RSI);
-    r.rdi = cpu.read(UC_X86_REG_RDI);
-    r.rbp = cpu.read(UC_X86_REG_RBP);
-    r.rsp = cpu.read(UC_X86_REG_RSP);
-    r.r8 = cpu.read(UC_X86_REG_R8);
-    r.r9 = cpu.read(UC_X86_REG_R9);
-    r.r10 = cpu.read(UC_X86_REG_R10);
-    r.r11 = cpu.read(UC_X86_REG_R11);
-    r.r12 = cpu.read(UC_X86_REG_R12);
-    r.r13 = cpu.read(UC_X86_REG_R13);
-    r.r14 = cpu.read(UC_X86_REG_R14);
-    r.r15 = cpu.read(UC_X86_REG_R15);
-    r.rip = cpu.read(UC_X86_REG_RIP);
-    r.rflags = cpu.read(UC_X86_REG_RFLAGS);
-    r.cs = cpu.read_selector(UC_X86_REG_CS);
-    r.ss = cpu.read_selector(UC_X86_REG_SS);
-    r.ds = cpu.read_selector(UC_X86_REG_DS);
-    r.es = cpu.read_selector(UC_X86_REG_ES);
-    r.fs = cpu.read_selector(UC_X86_REG_FS);
-    r.gs = cpu.read_selector(UC_X86_REG_GS);
-    r.fs_base = cpu.read_msr(x86::msr::fs_base);
-    r.gs_base = cpu.read_msr(x86::msr::gs_base);
-    r.kernel_gs_base = cpu.read_msr(x86::msr::kernel_gs_base);
-    r.cr0 = cpu.read(UC_X86_REG_CR0);
-    r.cr2 = cpu.read(UC_X86_REG_CR2);
-    r.cr3 = cpu.read(UC_X86_REG_CR3);
-    r.cr4 = cpu.read(UC_X86_REG_CR4);
-    r.cr8 = cpu.read(UC_X86_REG_CR8);
-    r.efer = cpu.read_msr(x86::msr::efer);
-    return r;
+    return m_impl->trace.set_observer(observer, first, last);
 }
 
-// An observer's translation: supervisor, any permission, no A/D bits; the hidden pages too.
 Result<uint64_t> Machine::Impl::observe_translate(uint64_t va) const
 {
     if (gate.is_hidden(va))
@@ -243,9 +201,7 @@ Result<void> Machine::write_virtual(uint64_t va, std::span<const uint8_t> in)
     }
     // uc_mem_write does not drop translations of the code it overwrote (Unicorn 2.1.4): a
     // debugger's patch to code that already ran would run unpatched.
-    LKMEMU_TRY(uc_check(uc_ctl_flush_tb(m_impl->uc.get()), "flushing translated code after a write"));
-    m_impl->counter.invalidate();
-    return {};
+    return flush_translated_code(m_impl->uc.get(), m_impl->counter, "flushing translated code after a write");
 }
 
 Result<void> Machine::read_physical(uint64_t pa, std::span<uint8_t> out) const

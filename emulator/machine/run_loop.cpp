@@ -22,23 +22,35 @@ RunResult Machine::Impl::emulator_error(std::string what)
                               fmt::format("{} (RIP {:#x})", what, cpu.read(UC_X86_REG_RIP)) });
 }
 
+std::optional<RunResult> Machine::Impl::power_off_result() const
+{
+    if (!power_off_status)
+        return std::nullopt;
+    uint32_t const status = *power_off_status;
+    if (status == LKMEMU_EXIT_PANIC)
+        return RunResult { StopReason::Panic, status, fmt::format("kernel panic (exit status {:#x})", status) };
+    return RunResult { StopReason::PowerOff, status, fmt::format("powered off with status {}", status) };
+}
+
+void Machine::Impl::begin_resume() { debugger.begin_resume(cpu.read(UC_X86_REG_RIP)); }
+
 RunResult Machine::Impl::run()
 {
     if (finished)
         return *finished;
     begin_resume();
     for (;;) {
-        if (stop_requested.exchange(false))
+        if (stop_signal.take())
             return RunResult { StopReason::Stopped, 0, fmt::format("stopped on request at RIP {:#x}", cpu.read(UC_X86_REG_RIP)) };
         poll_timer();
         size_t instruction_limit = 0;
-        if ((cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_) && pic.has_pending()) {
+        if ((cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_) && devices.pic.has_pending()) {
             if (in_sti_hlt_shadow()) {
                 instruction_limit = 1; // let the hlt run: the interrupt then returns after it
             } else {
                 CpuEvent irq;
                 irq.kind = EventKind::ExternalInterrupt;
-                irq.vector = *pic.acknowledge();
+                irq.vector = *devices.pic.acknowledge();
                 if (auto result = deliver(irq))
                     return *result;
             }
@@ -47,24 +59,20 @@ RunResult Machine::Impl::run()
             user_mode_reached = true;
 
         latch.clear();
-        running_interrupt_shadow = instruction_limit != 0;
-        irq_pending_at_start = pic.has_pending();
-        previous_block_may_set_if = false; // IF as the engine starts was checked just above
+        engine_run.interrupt_shadow = instruction_limit != 0;
+        engine_run.irq_pending_at_start = devices.pic.has_pending();
+        engine_run.previous_block_may_set_if = false; // IF as the engine starts was checked just above
         uc_err const err = uc_emu_start(uc.get(), cpu.read(UC_X86_REG_RIP), PrivilegeGate::landing_va, 0, instruction_limit);
-        running_interrupt_shadow = false;
-        if (power_off_status) {
-            uint32_t const status = *power_off_status;
-            if (status == LKMEMU_EXIT_PANIC)
-                return finish(RunResult { StopReason::Panic, status, fmt::format("kernel panic (exit status {:#x})", status) });
-            return finish(RunResult { StopReason::PowerOff, status, fmt::format("powered off with status {}", status) });
-        }
+        engine_run.interrupt_shadow = false;
+        if (auto result = power_off_result())
+            return finish(*result);
         if (auto const& error = cpu.engine_error())
             return emulator_error(error->message);
         if (!latch.event) {
-            if (auto stop = take_debug_stop())
+            if (auto stop = debugger.take_stop())
                 return *stop; // resumable: not `finished`
         }
-        skip_breakpoint_at.reset();
+        debugger.resumed();
         if (auto result = after_engine_stop(err))
             return *result;
     }
@@ -75,8 +83,8 @@ std::optional<RunResult> Machine::Impl::after_engine_stop(uc_err err)
     if (latch.event) {
         CpuEvent event = *latch.event;
         if (event.kind == EventKind::Syscall) {
-            notify_delivery(event, cpu.read(UC_X86_REG_RIP) - 2);
-            follow_syscall_return(cpu.read(UC_X86_REG_RIP));
+            trace.notify_delivery(event, cpu.read(UC_X86_REG_RIP) - 2);
+            trace.follow_syscall_return(cpu.read(UC_X86_REG_RIP));
             auto exception = emulate_syscall(uc.get(), cpu, gate, latch);
             if (exception.is_error())
                 return emulator_error(exception.error().message);
@@ -115,7 +123,7 @@ std::optional<RunResult> Machine::Impl::after_engine_stop(uc_err err)
 std::optional<RunResult> Machine::Impl::deliver(const CpuEvent& event)
 {
     uint64_t const rip = cpu.read(UC_X86_REG_RIP);
-    notify_delivery(event, rip);
+    trace.notify_delivery(event, rip);
     auto outcome = delivery.deliver(event);
     if (outcome.is_error())
         return emulator_error(fmt::format("delivering {}: {}", event.describe(), outcome.error().message));
@@ -133,15 +141,15 @@ bool Machine::Impl::in_sti_hlt_shadow() const
 {
     uint64_t const rip = cpu.read(UC_X86_REG_RIP);
     uint8_t bytes[2] = {};
-    if (machine.read_virtual(rip - 1, bytes).is_error())
+    if (!observe_read(rip - 1, bytes))
         return false;
     return bytes[0] == 0xfb && bytes[1] == 0xf4;
 }
 
 void Machine::Impl::poll_timer()
 {
-    if (pit.poll(Pit8254::Clock::now()))
-        pic.raise_irq(LKMEMU_IRQ_TIMER);
+    if (devices.pit.poll(Pit8254::Clock::now()))
+        devices.pic.raise_irq(LKMEMU_IRQ_TIMER);
 }
 
 std::optional<RunResult> Machine::Impl::handle_halt()
@@ -149,16 +157,17 @@ std::optional<RunResult> Machine::Impl::handle_halt()
     // uc_emu_start returned OK without a host stop: the guest executed hlt (RIP is after it).
     uint64_t const rip = cpu.read(UC_X86_REG_RIP);
     uint8_t previous = 0;
-    if (machine.read_virtual(rip - 1, { &previous, 1 }).is_error() || previous != 0xf4)
+    if (!observe_read(rip - 1, { &previous, 1 }) || previous != 0xf4)
         return emulator_error("the CPU engine stopped with no reason the machine knows");
     for (;;) {
         if (!(cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_))
             return finish(RunResult { StopReason::Dead, 0,
                                       fmt::format("hlt at RIP {:#x} with interrupts disabled: nothing can wake the CPU", rip - 1) });
         poll_timer();
-        if (pic.has_pending() || stop_requested.load())
+        auto& pic = devices.pic;
+        if (pic.has_pending() || stop_signal.pending())
             return std::nullopt;
-        auto const deadline = pit.next_deadline();
+        auto const deadline = devices.pit.next_deadline();
         bool const timer_reaches_cpu = deadline && pic.master().initialized() && !(pic.master().imr() & 1);
         if (!timer_reaches_cpu)
             return finish(RunResult { StopReason::Dead, 0,
@@ -166,9 +175,43 @@ std::optional<RunResult> Machine::Impl::handle_halt()
                                                   "nothing can wake the CPU",
                                                   rip - 1, deadline ? "running" : "stopped",
                                                   pic.master().imr() & 1 ? "masked" : "unmasked") });
-        std::unique_lock lock(wait_mutex);
-        wait_cv.wait_until(lock, *deadline, [&] { return stop_requested.load(); });
+        stop_signal.wait_until(*deadline);
     }
+}
+
+// One instruction, as the hardware's TF would stop after it: an event it raises is delivered and
+// the machine stops at the handler's first instruction; a pending interrupt is delivered first.
+RunResult Machine::Impl::step()
+{
+    if (finished)
+        return *finished;
+    begin_resume();
+    poll_timer();
+    auto stepped = [&] {
+        return RunResult { StopReason::Step, 0, fmt::format("stepped to RIP {:#x}", cpu.read(UC_X86_REG_RIP)) };
+    };
+    if ((cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_) && devices.pic.has_pending()) {
+        CpuEvent irq;
+        irq.kind = EventKind::ExternalInterrupt;
+        irq.vector = *devices.pic.acknowledge();
+        if (auto result = deliver(irq))
+            return *result;
+        return stepped();
+    }
+    latch.clear();
+    uc_err const err = uc_emu_start(uc.get(), cpu.read(UC_X86_REG_RIP), PrivilegeGate::landing_va, 0, 1);
+    if (auto result = power_off_result())
+        return finish(*result);
+    if (auto const& error = cpu.engine_error())
+        return emulator_error(error->message);
+    if (latch.event || err != UC_ERR_OK) {
+        if (auto result = after_engine_stop(err))
+            return *result;
+        return stepped();
+    }
+    if (auto stop = debugger.take_stop(); stop && stop->reason == StopReason::Watchpoint)
+        return *stop;
+    return stepped();
 }
 
 } // namespace lkmemu

@@ -1,12 +1,18 @@
-// Mmu: the x86-64 4-level page walk, done by the host for the CPU engine's TLB-fill hook and for
-// observers (debugger, vmmap). It reads the page tables straight from guest RAM, so it can be
-// tested without a CPU: hand it a buffer holding page tables.
+// Mmu: the x86-64 4-level page walk, done by the host for the CPU engine's TLB-fill hook, for the
+// CPU's own accesses and for observers (debugger, vmmap). It reads the page tables straight from
+// guest RAM, so it can be tested without a CPU: hand it a buffer holding page tables.
+//
+// The permission policy lives here and only here: walk() decides whether an access is allowed
+// and, for the TLB, what every other access at the same privilege may do through the same
+// translation (Translation::permitted), so the TLB-fill hook only transcribes the verdict.
 //
 // Implemented: P, R/W, U/S, NX (only when EFER.NXE), CR0.WP, CR4.SMEP, CR4.SMAP (with RFLAGS.AC),
-// 4 KiB / 2 MiB / 1 GiB pages, reserved-bit checks, accessed and dirty bits, and the
-// architectural #PF error code. Not implemented: protection keys, 5-level paging, PCIDs (CR3's
-// low 12 bits are ignored, as with CR4.PCIDE clear).
+// canonical form, 4 KiB / 2 MiB / 1 GiB pages, reserved-bit checks, accessed and dirty bits, and
+// the architectural #PF error code. Not implemented: protection keys, 5-level paging, PCIDs
+// (CR3's low 12 bits are ignored, as with CR4.PCIDE clear).
 #pragma once
+
+#include "cpu/x86.h"
 
 #include <cstdint>
 #include <functional>
@@ -27,25 +33,33 @@ struct PagingState {
     uint64_t efer = 0;
     bool alignment_check = false; // RFLAGS.AC: lets a supervisor touch user pages under SMAP
 
-    bool paging_enabled() const { return cr0 & (1ull << 31); }
+    bool paging_enabled() const { return cr0 & x86::cr0::pg; }
 };
 
-// The architectural #PF error code bits.
-namespace pf {
-inline constexpr uint32_t present = 1u << 0; // 0: page not present; 1: protection violation
-inline constexpr uint32_t write = 1u << 1;
-inline constexpr uint32_t user = 1u << 2;
-inline constexpr uint32_t reserved = 1u << 3; // a reserved bit was set in a paging entry
-inline constexpr uint32_t fetch = 1u << 4;    // instruction fetch (reported when NXE or SMEP)
-} // namespace pf
+// Which accesses one privilege may make through a translation.
+struct Permissions {
+    bool read = false;
+    bool write = false;
+    bool execute = false;
+
+    bool allows(Access access) const
+    {
+        return access == Access::Read ? read : access == Access::Write ? write : execute;
+    }
+};
 
 struct Translation {
-    uint64_t physical = 0;  // of the byte asked for
-    uint64_t page_size = 0; // 4 KiB, 2 MiB or 1 GiB
-    bool writable = false;  // R/W set at every level
-    bool user = false;      // U/S set at every level
+    uint64_t physical = 0;   // of the byte asked for
+    uint64_t page_size = 0;  // 4 KiB, 2 MiB or 1 GiB
+    bool writable = false;   // R/W set at every level
+    bool user = false;       // U/S set at every level
     bool executable = false; // no level has XD (or NXE is off)
-    bool dirty = false;     // the leaf's D bit (after this walk's update, if any)
+    bool dirty = false;      // the leaf's D bit (after this walk's update, if any)
+    Permissions permitted;   // what the walk's privilege may do here (WP, SMEP, SMAP applied)
+
+    // What a TLB may keep for this page: the permitted accesses, but write only once the page
+    // is dirty, so the first write misses again and its walk sets D, as hardware does.
+    Permissions cacheable() const { return { permitted.read, permitted.write && dirty, permitted.execute }; }
 };
 
 struct PageFault {
@@ -55,9 +69,13 @@ struct PageFault {
 
 struct WalkResult {
     bool ok = false;
-    Translation translation; // when ok
-    PageFault fault;         // when !ok
+    Translation translation;    // when ok
+    PageFault fault;            // when !ok
+    bool non_canonical = false; // when !ok: the address is not canonical, a #GP(0) and no walk
 };
+
+// The #PF error code's access bits (W/R, U/S, I/D) for an access; I/D only with NXE or SMEP.
+uint32_t page_fault_access_bits(const PagingState&, Access, Privilege);
 
 class Mmu {
 public:
@@ -65,7 +83,7 @@ public:
     // present.
     explicit Mmu(std::span<uint8_t> ram) : m_ram(ram) {}
 
-    // Translate va for one access as the CPU would, or say which #PF the access raises.
+    // Translate va for one access as the CPU would, or say which fault the access raises.
     WalkResult walk(const PagingState&, uint64_t va, Access, Privilege, WalkMode) const;
 
     // Every present leaf mapping of the address space in CR3, in ascending virtual order (for

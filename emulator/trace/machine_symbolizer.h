@@ -9,7 +9,9 @@
 #include "trace/tracer.h"
 
 #include <harness/kernel_symbols.h>
+#include <harness/observer.h>
 #include <machine/machine.h>
+#include <support/result.h>
 
 #include <cstdint>
 #include <functional>
@@ -21,20 +23,25 @@
 
 namespace lkmemu::trace {
 
-// A relocatable module's own symbols, by section: what `add-symbol-file` gives gdb.
+// A relocatable module's own function and object symbols, by section: what `add-symbol-file`
+// gives gdb.
 struct ModuleFileSymbols {
     struct Symbol {
-        std::string section; // ".text", ".init.text" ...
-        uint64_t offset = 0; // into that section
+        uint64_t offset = 0; // into its section
         uint64_t size = 0;
         std::string name;
     };
-    std::vector<Symbol> symbols;
+    // Per section name (".text", ".init.text" ...), sorted by offset.
+    std::map<std::string, std::vector<Symbol>, std::less<>> sections;
+
+    // The symbol holding `offset` in `section` (a sizeless one holds its first byte), the one
+    // starting nearest below it when several do.
+    const Symbol* find(std::string_view section, uint64_t offset) const;
 };
 
-// Reads the function and object symbols of the ELF64 relocatable file at `path`. An unreadable
-// or malformed file gives an error naming it.
-lkm::ErrorOr<ModuleFileSymbols> read_module_file_symbols(const std::string& path);
+// Reads the symbols of the ELF64 relocatable file at `path`. An unreadable or malformed file
+// gives an error naming it and what is wrong.
+Result<ModuleFileSymbols> read_module_file_symbols(const std::string& path);
 
 class MachineSymbolizer {
 public:
@@ -53,6 +60,7 @@ private:
         std::string module;
         std::string section;
     };
+    const KernelObserver* observer();
     void refresh_modules();
     const LoadedSection* find_section(uint64_t address) const;
     const ModuleFileSymbols* module_file(const std::string& module);
@@ -60,9 +68,12 @@ private:
     const Machine& m_machine;
     KernelSymbols m_kernel;
     ModuleFileFinder m_find_module_file;
-    uint64_t m_list_head_address = 0; // &lkm_observed_modules, 0 if the kernel has none
-    uint64_t m_cached_head = ~0ull;   // the list head the cache was read at
-    std::vector<LoadedSection> m_sections;
+    // Attached on first use; nullopt after a failed attach (the kernel publishes no module
+    // list this host can read: module addresses stay unnamed).
+    std::optional<KernelObserver> m_observer;
+    bool m_attach_tried = false;
+    uint64_t m_cached_head = ~0ull;       // the list head the cache was read at
+    std::vector<LoadedSection> m_sections; // sorted by start
     std::map<std::string, std::optional<ModuleFileSymbols>, std::less<>> m_files; // nullopt: none
 };
 

@@ -13,14 +13,18 @@ import struct
 
 import gdb
 
-# struct lkm_observed_module and struct lkm_observed_section (observer.h).
+# The layout of observer.h this script reads: LKM_OBSERVER_VERSION and struct lkm_meminfo,
+# struct lkm_observed_module and struct lkm_observed_section. The kernel's lkm_observer_abi
+# must say the same before anything else is read.
+OBSERVER_VERSION = 1
+ABI_FORMAT = "<IIII"  # struct lkm_observer_abi: version, meminfo_size, module_size, section_size
+MEMINFO_SIZE = struct.calcsize("<QQQQQQ")
 MODULE_NAME_LEN = 56
 MODULE_FORMAT = "<Q%dsIIQQQQQ" % MODULE_NAME_LEN
 MODULE_SIZE = struct.calcsize(MODULE_FORMAT)
 SECTION_FORMAT = "<QQ48s"
 SECTION_SIZE = struct.calcsize(SECTION_FORMAT)
 STATES = {0: "Live", 1: "Loading", 2: "Unloading", 3: "Unformed"}
-MAX_MODULES = 4096
 
 # The kernel's load path, named after Linux's: do_init_module runs once the module is laid out,
 # relocated, write-protected and listed (state COMING) and before its init; free_module undoes a
@@ -37,8 +41,25 @@ def _read(address, size):
     return bytes(gdb.selected_inferior().read_memory(address, size))
 
 
+def _describe_abi(version, meminfo_size, module_size, section_size):
+    return "version %d (meminfo %d, module %d, section %d bytes)" % (version, meminfo_size, module_size, section_size)
+
+
+def check_observer_abi():
+    """Refuse a kernel that does not publish the observer layout this script reads."""
+    abi_symbol = gdb.lookup_global_symbol("lkm_observer_abi")
+    if abi_symbol is None:
+        raise gdb.GdbError("lkm: kernel does not publish lkm_observer_abi")
+    found = struct.unpack(ABI_FORMAT, _read(int(abi_symbol.value().address), struct.calcsize(ABI_FORMAT)))
+    expected = (OBSERVER_VERSION, MEMINFO_SIZE, MODULE_SIZE, SECTION_SIZE)
+    if found != expected:
+        raise gdb.GdbError("lkm: kernel observer ABI mismatch: this script reads %s, the kernel publishes %s"
+                           % (_describe_abi(*expected), _describe_abi(*found)))
+
+
 def read_modules():
     """The loaded modules, in list order: dicts with name, state, sections [(name, addr, size)]."""
+    check_observer_abi()
     head_symbol = gdb.lookup_global_symbol("lkm_observed_modules")
     if head_symbol is None:
         raise gdb.GdbError("lkm: kernel.elf has no lkm_observed_modules (load the kernel's symbols)")
@@ -46,14 +67,14 @@ def read_modules():
     (at,) = struct.unpack("<Q", _read(at, 8))
     modules, seen = [], set()
     while at:
-        if at in seen or len(seen) > MAX_MODULES:
+        if at in seen:
             raise gdb.GdbError("lkm: the module list loops at 0x%x" % at)
         seen.add(at)
         (next_, name, state, count, sections, core_base, core_size, init_base, init_size) = struct.unpack(
             MODULE_FORMAT, _read(at, MODULE_SIZE))
         module = {"name": _c_string(name), "state": state, "core": (core_base, core_size),
                   "init": (init_base, init_size), "sections": []}
-        for i in range(min(count, 4096)):
+        for i in range(count):
             address, size, section = struct.unpack(SECTION_FORMAT, _read(sections + i * SECTION_SIZE, SECTION_SIZE))
             if size:
                 module["sections"].append((_c_string(section), address, size))

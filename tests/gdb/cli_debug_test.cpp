@@ -1,5 +1,6 @@
 // `lkmemu run --gdb` driven by Debian's gdb in batch mode, and `lkmemu run --trace`: the real
-// binary, the real kernel, the real hello.ko, as a user would run them (docs/debugging.md).
+// binary, the real kernel, the real hello.ko, as a user would run them (docs/debugging.md). What
+// a traced session writes is tested in-process too (tests/integration/session_test.cpp).
 #include "process.h"
 
 #include <catch2/catch.hpp>
@@ -42,7 +43,7 @@ TEST_CASE("gdb follows insmod hello.ko from sys_init_module into hello_init and 
             "break hello_init",
             "continue",
             "bt",
-            "delete 1", // load_module has two locations (its lambda is the second)
+            "delete 1", // load_module's breakpoint (all its locations): hello_init's is next
             "continue",
             "info registers rip",
             "rwatch who",
@@ -55,7 +56,9 @@ TEST_CASE("gdb follows insmod hello.ko from sys_init_module into hello_init and 
         });
     INFO("gdb:\n" << run.gdb.output << "\nlkmemu:\n" << run.lkmemu.output);
     // The load path: the system call, then the kernel's load_module.
-    CHECK(contains(run.gdb.output, "Breakpoint 1.1, (anonymous namespace)::load_module (image="));
+    // One location, or several when the compiler split load_module (a lambda, an inlined copy).
+    CHECK((contains(run.gdb.output, "Breakpoint 1, ") || contains(run.gdb.output, "Breakpoint 1.1, ")));
+    CHECK(contains(run.gdb.output, "load_module (image="));
     CHECK(contains(run.gdb.output, "in sys_init_module"));
     // The module's symbols were added as it was laid out, before its init ran; the pending
     // breakpoint resolved and stops with its source line.
@@ -76,20 +79,6 @@ TEST_CASE("gdb follows insmod hello.ko from sys_init_module into hello_init and 
     CHECK(contains(run.lkmemu.output, "gdb: listening on 127.0.0.1:"));
 }
 
-TEST_CASE("a traced insmod names load_module and hello_init [hello]", "[trace][cli]")
-{
-    std::string trace = LKMEMU_TEST_OUTPUT_DIR "/cli_trace_insmod.txt";
-    auto run = lkmemu::testing::run_process({LKMEMU_BINARY_PATH, "run", "--trace", trace, "-c", "insmod " + kHello});
-    INFO("lkmemu:\n" << run.output);
-    REQUIRE(run.status == 0);
-    std::string text = read_file(trace);
-    std::remove(trace.c_str()); // the whole boot: hundreds of MB
-    CHECK(contains(text, " load_module+0x"));
-    CHECK(contains(text, " hello_init+0x0 [hello] "));
-    CHECK(contains(text, "--- syscall 175 init_module("));
-    CHECK(contains(text, "--- syscall 175 init_module returned 0"));
-}
-
 TEST_CASE("a trace filtered to module:hello keeps only hello's instructions", "[trace][cli]")
 {
     std::string trace = LKMEMU_TEST_OUTPUT_DIR "/cli_trace_module.txt";
@@ -107,9 +96,9 @@ TEST_CASE("bad --gdb and --trace-filter arguments are usage errors", "[gdb][trac
 {
     auto bad_port = lkmemu::testing::run_process({LKMEMU_BINARY_PATH, "run", "--gdb", "127.0.0.1:99999", "-c", "lsmod"});
     CHECK(bad_port.status == 2);
-    CHECK(contains(bad_port.output, "lkmemu: "));
+    CHECK(contains(bad_port.output, "lkmemu: port must be a number from 0 to 65535: 127.0.0.1:99999"));
     auto bad_filter = lkmemu::testing::run_process(
         {LKMEMU_BINARY_PATH, "run", "--trace", "/dev/null", "--trace-filter", "sideways", "-c", "lsmod"});
     CHECK(bad_filter.status == 2);
-    CHECK(contains(bad_filter.output, "lkmemu: "));
+    CHECK(contains(bad_filter.output, "lkmemu: expected kernel, user, module:NAME or BEGIN-END: sideways"));
 }

@@ -1,45 +1,44 @@
 #include "elf_file.h"
 
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 namespace lkmemu::test {
 
-ElfFile::ElfFile(const std::string& path)
+namespace {
+
+template<typename T>
+T take(Result<T> result)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw std::runtime_error("cannot open " + path);
-    m_bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (m_bytes.size() < sizeof(Elf64_Ehdr) || std::memcmp(m_bytes.data(), ELFMAG, SELFMAG) != 0
-        || m_bytes[EI_CLASS] != ELFCLASS64 || header().e_machine != EM_X86_64)
-        throw std::runtime_error(path + " is not an ELF64 x86-64 file");
-    const auto& eh = header();
-    if (eh.e_shoff + size_t(eh.e_shnum) * sizeof(Elf64_Shdr) > m_bytes.size())
-        throw std::runtime_error(path + ": section headers out of range");
-    const auto& shstrtab = section_header(eh.e_shstrndx);
-    for (size_t i = 0; i < eh.e_shnum; i++)
-        m_sections.push_back({string_at(shstrtab, section_header(i).sh_name), &section_header(i)});
+    if (result.is_error())
+        throw std::runtime_error(result.error().message);
+    return result.release_value();
 }
 
-const Elf64_Ehdr& ElfFile::header() const
+} // namespace
+
+ElfFile::ElfFile(const std::string& path) : ElfFile(take(ElfReader::read_file(path, "module")))
 {
-    return *reinterpret_cast<const Elf64_Ehdr*>(m_bytes.data());
 }
 
-const Elf64_Shdr& ElfFile::section_header(size_t index) const
+ElfFile::ElfFile(ElfReader reader) : m_reader(std::move(reader))
 {
-    return reinterpret_cast<const Elf64_Shdr*>(m_bytes.data() + header().e_shoff)[index];
-}
-
-std::string ElfFile::string_at(const Elf64_Shdr& strtab, uint32_t offset) const
-{
-    if (strtab.sh_offset + offset >= m_bytes.size())
-        throw std::runtime_error("string offset out of range");
-    const char* start = reinterpret_cast<const char*>(m_bytes.data() + strtab.sh_offset + offset);
-    return std::string(start, strnlen(start, m_bytes.size() - strtab.sh_offset - offset));
+    auto const& headers = m_reader.sections();
+    for (size_t i = 0; i < headers.size(); i++)
+        m_sections.push_back({std::string(take(m_reader.section_name(i))), &headers[i]});
+    std::vector<std::string> names;
+    for (size_t i = 0; i < headers.size(); i++) {
+        if (headers[i].sh_type != SHT_SYMTAB)
+            continue;
+        for (const auto& sym : take(m_reader.symbols(i))) {
+            std::string name(take(m_reader.symbol_name(i, sym)));
+            if (ELF64_ST_TYPE(sym.st_info) == STT_SECTION)
+                name = m_sections.at(sym.st_shndx).name;
+            m_symbol_entries.push_back(sym);
+            names.push_back(std::move(name));
+        }
+    }
+    for (size_t i = 0; i < names.size(); i++)
+        m_symbols.push_back({std::move(names[i]), &m_symbol_entries[i]});
 }
 
 std::optional<ElfSection> ElfFile::section(std::string_view name) const
@@ -52,35 +51,12 @@ std::optional<ElfSection> ElfFile::section(std::string_view name) const
 
 std::span<const uint8_t> ElfFile::contents(const ElfSection& section) const
 {
-    if (section.header->sh_type == SHT_NOBITS)
-        return {};
-    if (section.header->sh_offset + section.header->sh_size > m_bytes.size())
-        throw std::runtime_error(section.name + ": contents out of range");
-    return {m_bytes.data() + section.header->sh_offset, section.header->sh_size};
-}
-
-std::vector<ElfSymbol> ElfFile::symbols() const
-{
-    std::vector<ElfSymbol> result;
-    for (const auto& s : m_sections) {
-        if (s.header->sh_type != SHT_SYMTAB)
-            continue;
-        auto bytes = contents(s);
-        const auto* syms = reinterpret_cast<const Elf64_Sym*>(bytes.data());
-        const auto& strtab = section_header(s.header->sh_link);
-        for (size_t i = 0; i < bytes.size() / sizeof(Elf64_Sym); i++) {
-            std::string name = string_at(strtab, syms[i].st_name);
-            if (ELF64_ST_TYPE(syms[i].st_info) == STT_SECTION)
-                name = m_sections.at(syms[i].st_shndx).name;
-            result.push_back({name, &syms[i]});
-        }
-    }
-    return result;
+    return take(m_reader.contents(static_cast<size_t>(section.header - m_reader.sections().data())));
 }
 
 std::optional<ElfSymbol> ElfFile::symbol(std::string_view name) const
 {
-    for (auto& sym : symbols())
+    for (const auto& sym : m_symbols)
         if (sym.name == name && ELF64_ST_TYPE(sym.sym->st_info) != STT_SECTION)
             return sym;
     return std::nullopt;
@@ -89,16 +65,14 @@ std::optional<ElfSymbol> ElfFile::symbol(std::string_view name) const
 std::vector<ElfRelocation> ElfFile::relocations_for(const ElfSection& target) const
 {
     std::vector<ElfRelocation> result;
-    auto syms = symbols();
-    for (const auto& s : m_sections) {
-        if (s.header->sh_type != SHT_RELA || &section_header(s.header->sh_info) != target.header)
+    auto const& headers = m_reader.sections();
+    for (size_t i = 0; i < headers.size(); i++) {
+        if (headers[i].sh_type != SHT_RELA || headers[i].sh_info >= headers.size() || &headers[headers[i].sh_info] != target.header)
             continue;
-        auto bytes = contents(s);
-        const auto* relas = reinterpret_cast<const Elf64_Rela*>(bytes.data());
-        for (size_t i = 0; i < bytes.size() / sizeof(Elf64_Rela); i++) {
-            uint32_t index = ELF64_R_SYM(relas[i].r_info);
-            result.push_back({relas[i].r_offset, uint32_t(ELF64_R_TYPE(relas[i].r_info)),
-                              index < syms.size() ? syms[index].name : "?", relas[i].r_addend});
+        for (const auto& rela : take(m_reader.relocations(i))) {
+            uint32_t index = ELF64_R_SYM(rela.r_info);
+            result.push_back({rela.r_offset, uint32_t(ELF64_R_TYPE(rela.r_info)),
+                              index < m_symbols.size() ? m_symbols[index].name : "?", rela.r_addend});
         }
     }
     return result;
@@ -107,9 +81,10 @@ std::vector<ElfRelocation> ElfFile::relocations_for(const ElfSection& target) co
 size_t ElfFile::alloc_relocation_count() const
 {
     size_t count = 0;
-    for (const auto& s : m_sections)
-        if (s.header->sh_type == SHT_RELA && (section_header(s.header->sh_info).sh_flags & SHF_ALLOC))
-            count += s.header->sh_size / sizeof(Elf64_Rela);
+    auto const& headers = m_reader.sections();
+    for (const auto& s : headers)
+        if (s.sh_type == SHT_RELA && s.sh_info < headers.size() && (headers[s.sh_info].sh_flags & SHF_ALLOC))
+            count += s.sh_size / sizeof(ElfReader::Rela);
     return count;
 }
 
@@ -119,9 +94,8 @@ std::vector<std::string> ElfFile::modinfo() const
     auto s = section(".modinfo");
     if (!s)
         return records;
-    auto bytes = contents(*s);
     std::string current;
-    for (uint8_t b : bytes) {
+    for (uint8_t b : contents(*s)) {
         if (b == 0) {
             if (!current.empty())
                 records.push_back(current);

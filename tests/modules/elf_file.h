@@ -1,7 +1,11 @@
 // A read-only view of an ELF64 relocatable file (a .ko), for the module build tests: sections,
-// symbols and relocations, straight from <elf.h> structures. Deliberately independent of
-// loader/: these tests check what the SDK emits, not what the loader understands.
+// symbols and relocations, read with the host's ELF reader (emulator/support/elf_reader.h).
+// Deliberately independent of loader/'s linking: these tests check what the SDK emits, not what
+// the loader understands.
 #pragma once
+
+// The reader (lkm::elf structures) before <elf.h>, whose macros the tests use (SHF_ALLOC ...).
+#include <support/elf_reader.h>
 
 #include <elf.h>
 
@@ -16,12 +20,12 @@ namespace lkmemu::test {
 
 struct ElfSection {
     std::string name;
-    const Elf64_Shdr* header;
+    const ElfReader::Shdr* header;
 };
 
 struct ElfSymbol {
     std::string name;
-    const Elf64_Sym* sym;
+    const ElfReader::Sym* sym;
     bool defined() const { return sym->st_shndx != SHN_UNDEF; }
     bool global() const { return ELF64_ST_BIND(sym->st_info) != STB_LOCAL; }
 };
@@ -35,15 +39,19 @@ struct ElfRelocation {
 
 class ElfFile {
 public:
-    // Reads the whole file; throws std::runtime_error (test code) when it is not ELF64 x86-64.
+    // Reads the whole file; throws std::runtime_error (test code) with the reader's message when
+    // it is not a well-formed ELF64 x86-64 file.
     explicit ElfFile(const std::string& path);
+    ElfFile(ElfFile&&) = default; // the views point into heap storage, which a move keeps
+    ElfFile(const ElfFile&) = delete;
+    ElfFile& operator=(const ElfFile&) = delete;
 
-    const Elf64_Ehdr& header() const;
-    size_t file_size() const { return m_bytes.size(); }
+    const ElfReader::Ehdr& header() const { return m_reader.header(); }
+    size_t file_size() const { return m_reader.bytes().size(); }
     const std::vector<ElfSection>& sections() const { return m_sections; }
     std::optional<ElfSection> section(std::string_view name) const;
     std::span<const uint8_t> contents(const ElfSection& section) const;
-    std::vector<ElfSymbol> symbols() const;
+    const std::vector<ElfSymbol>& symbols() const { return m_symbols; }
     std::optional<ElfSymbol> symbol(std::string_view name) const;
     // The relocations that apply to `target` (from the SHT_RELA section whose sh_info names it).
     std::vector<ElfRelocation> relocations_for(const ElfSection& target) const;
@@ -53,11 +61,12 @@ public:
     std::vector<std::string> modinfo() const;
 
 private:
-    std::string string_at(const Elf64_Shdr& strtab, uint32_t offset) const;
-    const Elf64_Shdr& section_header(size_t index) const;
+    explicit ElfFile(ElfReader reader);
 
-    std::vector<uint8_t> m_bytes;
+    ElfReader m_reader;
     std::vector<ElfSection> m_sections;
+    std::vector<ElfReader::Sym> m_symbol_entries; // every SHT_SYMTAB's, in order
+    std::vector<ElfSymbol> m_symbols;
 };
 
 } // namespace lkmemu::test

@@ -4,6 +4,7 @@
 
 #include <lkmemu/module_abi.h>
 #include <loader/tools/host_memory.h>
+#include <support/elf_reader.h>
 
 #include <cstring>
 #include <fmt/format.h>
@@ -38,40 +39,6 @@ std::optional<SymbolMap> read_kernel_symbol_list(const std::string& path, std::s
     return symbols;
 }
 
-namespace {
-
-// Bounds-checked views of a (possibly malformed) kernel.elf.
-class ElfFile {
-public:
-    explicit ElfFile(const ModuleFile& file) : m_file(file) {}
-
-    bool inside(uint64_t offset, uint64_t size) const { return offset <= m_file.size && size <= m_file.size - offset; }
-    template<typename T>
-    bool read(uint64_t offset, T& out) const
-    {
-        if (!inside(offset, sizeof(T)))
-            return false;
-        std::memcpy(&out, m_file.data() + offset, sizeof(T));
-        return true;
-    }
-    // A NUL-terminated string at offset within [table, table + size), or nullopt.
-    std::optional<std::string> string_at(uint64_t table, uint64_t size, uint64_t offset) const
-    {
-        if (!inside(table, size) || offset >= size)
-            return std::nullopt;
-        const char* begin = reinterpret_cast<const char*>(m_file.data() + table);
-        const void* nul = std::memchr(begin + offset, '\0', size - offset);
-        if (!nul)
-            return std::nullopt;
-        return std::string(begin + offset, static_cast<const char*>(nul));
-    }
-
-private:
-    const ModuleFile& m_file;
-};
-
-} // namespace
-
 std::optional<SymbolMap> read_kernel_elf_symbols(const std::string& path, std::string& error)
 {
     auto file = read_module_file(path, error);
@@ -79,69 +46,62 @@ std::optional<SymbolMap> read_kernel_elf_symbols(const std::string& path, std::s
         error = fmt::format("cannot read {}: {}", path, error);
         return std::nullopt;
     }
-    ElfFile elf(*file);
-    Elf64_Ehdr eh;
-    auto bad = [&](const char* why) {
-        error = fmt::format("{}: not a usable x86-64 ELF kernel: {}", path, why);
+    auto parsed = lkmemu::ElfReader::parse(fmt::format("{}: not a usable x86-64 ELF kernel", path), std::move(file->bytes));
+    if (parsed.is_error()) {
+        error = parsed.error().message;
+        return std::nullopt;
+    }
+    auto const& image = parsed.value();
+    auto bad = [&](const lkmemu::Error& why) {
+        error = why.message;
         return std::nullopt;
     };
-    if (!elf.read(0, eh) || std::memcmp(eh.e_ident, "\x7f" "ELF", 4) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64
-        || eh.e_machine != EM_X86_64)
-        return bad("bad ELF header");
-    if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || !elf.inside(eh.e_shoff, uint64_t(eh.e_shnum) * sizeof(Elf64_Shdr)))
-        return bad("bad section header table");
-    std::vector<Elf64_Shdr> sh(eh.e_shnum);
-    for (unsigned i = 0; i < eh.e_shnum; ++i)
-        elf.read(eh.e_shoff + i * sizeof(Elf64_Shdr), sh[i]);
-    if (eh.e_shstrndx >= eh.e_shnum)
-        return bad("bad e_shstrndx");
-    auto section_name = [&](const Elf64_Shdr& s) {
-        return elf.string_at(sh[eh.e_shstrndx].sh_offset, sh[eh.e_shstrndx].sh_size, s.sh_name).value_or("");
-    };
-    // A string at a run address: find the loaded section holding it.
-    auto string_at_address = [&](uint64_t address) -> std::optional<std::string> {
-        for (const auto& s : sh)
-            if ((s.sh_flags & SHF_ALLOC) && s.sh_type != SHT_NOBITS && address >= s.sh_addr && address - s.sh_addr < s.sh_size)
-                return elf.string_at(s.sh_offset, s.sh_size, address - s.sh_addr);
-        return std::nullopt;
-    };
+    if (image.sections().empty())
+        return bad(lkmemu::make_error(fmt::format("{}: not a usable x86-64 ELF kernel: no section headers", path)));
 
     SymbolMap symbols;
     bool has_ksymtab = false;
-    for (const auto& s : sh) {
-        std::string name = section_name(s);
-        if (name != "__ksymtab" && name != "__ksymtab_gpl")
+    for (size_t index = 0; index < image.sections().size(); ++index) {
+        auto const name = image.section_name(index);
+        if (name.is_error())
+            return bad(name.error());
+        if (name.value() != "__ksymtab" && name.value() != "__ksymtab_gpl")
             continue;
         has_ksymtab = true;
-        if (s.sh_type == SHT_NOBITS || !elf.inside(s.sh_offset, s.sh_size) || s.sh_size % sizeof(lkm_kernel_symbol))
-            return bad("malformed export table");
-        for (uint64_t off = 0; off < s.sh_size; off += sizeof(lkm_kernel_symbol)) {
+        bool const gpl = name.value() == "__ksymtab_gpl";
+        auto const table = image.contents(index);
+        if (table.is_error())
+            return bad(table.error());
+        if (image.sections()[index].sh_type == SHT_NOBITS || table.value().size() % sizeof(lkm_kernel_symbol))
+            return bad(lkmemu::make_error(fmt::format("{}: not a usable x86-64 ELF kernel: malformed export table {}", path,
+                                                      name.value())));
+        for (size_t off = 0; off < table.value().size(); off += sizeof(lkm_kernel_symbol)) {
             lkm_kernel_symbol entry;
-            elf.read(s.sh_offset + off, entry);
-            auto export_name = string_at_address(entry.name);
-            if (!export_name)
-                return bad("export table entry whose name is not in the image");
-            symbols[*export_name] = { entry.value, name == "__ksymtab_gpl" };
+            std::memcpy(&entry, table.value().data() + off, sizeof entry);
+            auto const export_name = image.string_at_address(entry.name);
+            if (export_name.is_error())
+                return bad(export_name.error());
+            symbols[std::string(export_name.value())] = { entry.value, gpl };
         }
     }
     if (has_ksymtab)
         return symbols;
 
-    for (const auto& s : sh) {
-        if (s.sh_type != SHT_SYMTAB)
+    for (size_t index = 0; index < image.sections().size(); ++index) {
+        if (image.sections()[index].sh_type != SHT_SYMTAB)
             continue;
-        if (s.sh_link >= eh.e_shnum || !elf.inside(s.sh_offset, s.sh_size))
-            return bad("malformed symbol table");
-        const Elf64_Shdr& strtab = sh[s.sh_link];
-        for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= s.sh_size; off += sizeof(Elf64_Sym)) {
-            Elf64_Sym sym;
-            elf.read(s.sh_offset + off, sym);
+        auto const table = image.symbols(index);
+        if (table.is_error())
+            return bad(table.error());
+        for (const Elf64_Sym& sym : table.value()) {
             uint8_t bind = elf64_st_bind(sym.st_info);
             if ((bind != STB_GLOBAL && bind != STB_WEAK) || sym.st_shndx == SHN_UNDEF)
                 continue;
-            auto name = elf.string_at(strtab.sh_offset, strtab.sh_size, sym.st_name);
-            if (name && !name->empty())
-                symbols[*name] = { sym.st_value, false };
+            auto const name = image.symbol_name(index, sym);
+            if (name.is_error())
+                return bad(name.error());
+            if (!name.value().empty())
+                symbols[std::string(name.value())] = { sym.st_value, false };
         }
     }
     return symbols;

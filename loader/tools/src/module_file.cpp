@@ -1,8 +1,9 @@
 #include "module_file.h"
 
+#include <support/file_contents.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sys/stat.h>
 
 namespace lkm::tools {
@@ -13,6 +14,7 @@ constexpr size_t max_module_file = 256u << 20; // far more than any module; boun
 
 std::optional<ModuleFile> read_module_file(const std::string& path, std::string& error)
 {
+    // Only regular files: a device such as /dev/zero would be read without end.
     struct stat st;
     if (stat(path.c_str(), &st) != 0) {
         error = std::strerror(errno);
@@ -26,19 +28,14 @@ std::optional<ModuleFile> read_module_file(const std::string& path, std::string&
         error = std::strerror(EFBIG);
         return std::nullopt;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        error = std::strerror(errno);
+    auto contents = lkmemu::read_file_contents(path);
+    if (contents.is_error()) {
+        error = contents.error().message;
         return std::nullopt;
     }
     ModuleFile file;
-    file.size = static_cast<size_t>(st.st_size);
-    file.words.resize((file.size + 7) / 8 + 1);
-    in.read(reinterpret_cast<char*>(file.words.data()), static_cast<std::streamsize>(file.size));
-    if (static_cast<size_t>(in.gcount()) != file.size) {
-        error = "short read";
-        return std::nullopt;
-    }
+    file.bytes = contents.release_value();
+    file.size = file.bytes.size();
     return file;
 }
 
