@@ -1,35 +1,27 @@
-// `lkmemu run`: boot the kernel, run commands against it, report.
+// `lkmemu run`: its options, and options -> Session -> print (README, "Use").
 #pragma once
 
-#include "debug_session.h"
-
-#include <CLI/CLI.hpp>
+#include <session/session.h>
 
 #include <optional>
 #include <string>
 
+namespace CLI {
+class App;
+} // namespace CLI
+
 namespace lkmemu::cli {
 
-// Exit statuses of `lkmemu run` (README, "Exit status").
-enum ExitStatus {
-    kExitOk = 0,
-    kExitCommandFailed = 1,
-    kExitUsageOrIo = 2,
-    kExitGuestCrashed = 3,
-};
-
 struct RunOptions {
-    std::string kernel;                // default: kernel.elf next to the lkmemu binary
-    std::string append;                // kernel command line
-    uint64_t memory_mib = 128;
-    std::optional<std::string> commands; // -c "cmd; cmd"
-    std::optional<std::string> script;   // --script FILE
-    std::optional<std::string> json;     // --json FILE, or "-" for stdout
-    bool console = false;              // echo the guest console live to stderr
-    DebugOptions debug;                // --gdb, --gdb-wait, --trace, --trace-filter
+    // --kernel (default: kernel.elf next to the lkmemu binary), --append, --memory, -c or
+    // --script, --gdb, --gdb-wait, --trace, --trace-filter.
+    session::SessionOptions session;
+    std::optional<std::string> json; // --json FILE, or "-" for stdout
+    bool console = false;            // --console: echo the guest console live to stderr
 };
 
 void add_run_options(CLI::App& run, RunOptions& options);
-int run_machine(const RunOptions& options);
+// Runs the session and prints what it did; returns the exit status.
+int run_session(RunOptions options);
 
 } // namespace lkmemu::cli

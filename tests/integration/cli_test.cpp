@@ -1,5 +1,9 @@
-// What only the command line decides: exit statuses, messages for bad input, --json.
+// What only the command line decides: exit statuses, messages for bad input, where --json goes,
+// the interactive console. What a session does and sums up is tested in-process
+// (session_test.cpp).
 #include "session.h"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -7,31 +11,10 @@
 #include <elf.h>
 #include <cstdio>
 #include <fstream>
-#include <sys/wait.h>
 
 using namespace lkmemu::testing;
 
 namespace {
-
-struct Outcome {
-    int status = -1;
-    std::string output; // stdout and stderr together
-};
-
-Outcome lkmemu_cli(const std::string& arguments)
-{
-    Outcome outcome;
-    std::string command = std::string(LKMEMU_BINARY_PATH) + " " + arguments + " 2>&1 </dev/null";
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer;
-    size_t n;
-    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-        outcome.output.append(buffer.data(), n);
-    int status = pclose(pipe);
-    outcome.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return outcome;
-}
 
 std::string temp_file(const std::string& name, const std::string& content)
 {
@@ -40,27 +23,43 @@ std::string temp_file(const std::string& name, const std::string& content)
     return path;
 }
 
+std::string read_text(const std::string& path)
+{
+    std::ifstream file(path);
+    return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+}
+
 } // namespace
 
 TEST_CASE("lkmemu run exits 0 after a clean session and writes a JSON summary")
 {
     std::string json = "/tmp/lkmemu-cli-test-" + std::to_string(getpid()) + ".json";
-    Outcome outcome = lkmemu_cli("run -c dmesg --json " + json);
+    CliOutcome outcome = run_lkmemu("run -c dmesg --json " + json);
     INFO(outcome.output);
     CHECK(outcome.status == 0);
-    std::ifstream file(json);
-    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    CHECK(contains(text, "\"exit_status\": 0"));
-    CHECK(contains(text, "\"user_mode_reached\": true"));
-    CHECK(contains(text, "\"guest_instructions\""));
-    CHECK(contains(text, "\"wall_ms\""));
-    CHECK(contains(text, "\"command\": \"dmesg\""));
+    // What dmesg printed went to standard output; the summary to the file.
+    CHECK(contains(outcome.output, "Run /init as init process"));
+    auto summary = nlohmann::json::parse(read_text(json), nullptr, false);
+    REQUIRE_FALSE(summary.is_discarded());
+    CHECK(summary["exit_status"] == 0);
+    CHECK(summary["commands"][0]["command"] == "dmesg");
     std::remove(json.c_str());
+}
+
+TEST_CASE("with --json - the summary alone is standard output")
+{
+    CliOutcome outcome = run_lkmemu("run -c dmesg --json -", /*merge_stderr=*/false);
+    CHECK(outcome.status == 0);
+    // dmesg's own output went to standard error, so standard output parses as one JSON value.
+    auto summary = nlohmann::json::parse(outcome.output, nullptr, false);
+    REQUIRE_FALSE(summary.is_discarded());
+    CHECK(summary["exit_status"] == 0);
+    CHECK(contains(summary["commands"][0]["output"].get<std::string>(), "Run /init as init process"));
 }
 
 TEST_CASE("a failed command makes lkmemu run exit 1")
 {
-    Outcome outcome = lkmemu_cli("run -c 'insmod /nonexistent/hello.ko'");
+    CliOutcome outcome = run_lkmemu("run -c 'insmod /nonexistent/hello.ko'");
     CHECK(outcome.status == 1);
     CHECK(contains(outcome.output, "insmod: ERROR: could not load module /nonexistent/hello.ko: No such file or directory"));
 }
@@ -69,14 +68,14 @@ TEST_CASE("bad kernel files exit 2 and say which file and why")
 {
     SECTION("missing")
     {
-        Outcome outcome = lkmemu_cli("run --kernel /nonexistent/kernel.elf");
+        CliOutcome outcome = run_lkmemu("run --kernel /nonexistent/kernel.elf");
         CHECK(outcome.status == 2);
         CHECK(contains(outcome.output, "/nonexistent/kernel.elf"));
     }
     SECTION("not an ELF file")
     {
         std::string path = temp_file("text.elf", "this is not an ELF file\n");
-        Outcome outcome = lkmemu_cli("run --kernel " + path);
+        CliOutcome outcome = run_lkmemu("run --kernel " + path);
         CHECK(outcome.status == 2);
         CHECK(contains(outcome.output, path));
         std::remove(path.c_str());
@@ -97,7 +96,7 @@ TEST_CASE("bad kernel files exit 2 and say which file and why")
         }
         REQUIRE(cut > 0);
         std::string path = temp_file("truncated.elf", image.substr(0, cut));
-        Outcome outcome = lkmemu_cli("run --kernel " + path);
+        CliOutcome outcome = run_lkmemu("run --kernel " + path);
         CHECK(outcome.status == 2);
         CHECK(contains(outcome.output, path));
         std::remove(path.c_str());
@@ -109,7 +108,7 @@ TEST_CASE("bad kernel files exit 2 and say which file and why")
         image[18] = 0x28; // e_machine = EM_ARM
         image[19] = 0;
         std::string path = temp_file("arm.elf", image);
-        Outcome outcome = lkmemu_cli("run --kernel " + path);
+        CliOutcome outcome = run_lkmemu("run --kernel " + path);
         CHECK(outcome.status == 2);
         CHECK(contains(outcome.output, path));
         std::remove(path.c_str());
@@ -118,14 +117,14 @@ TEST_CASE("bad kernel files exit 2 and say which file and why")
 
 TEST_CASE("usage errors exit 2")
 {
-    CHECK(lkmemu_cli("run --no-such-option").status == 2);
-    CHECK(lkmemu_cli("run -c dmesg --script /tmp/x").status == 2);
-    CHECK(lkmemu_cli("run --script /nonexistent/script.txt").status == 2);
+    CHECK(run_lkmemu("run --no-such-option").status == 2);
+    CHECK(run_lkmemu("run -c dmesg --script /tmp/x").status == 2);
+    CHECK(run_lkmemu("run --script /nonexistent/script.txt").status == 2);
 }
 
 TEST_CASE("a guest panic makes lkmemu run exit 3 with the last console lines and registers")
 {
-    Outcome outcome = lkmemu_cli("run --append selftest=faults");
+    CliOutcome outcome = run_lkmemu("run --append selftest=faults");
     INFO(outcome.output);
     CHECK(outcome.status == 3);
     CHECK(contains(outcome.output, "guest crashed (panic)"));

@@ -28,7 +28,7 @@ TEST_CASE("module: hello loads with RO/NX, shows in lsmod, unloads, and memory r
     // While loaded (before lsmod): every section has its class's permissions, init is gone.
     const Snapshot& loaded = s.before(1);
     REQUIRE(loaded.modules.size() == 1);
-    const ObservedModule& hello = loaded.modules[0];
+    const testing::ObservedModule& hello = loaded.modules[0];
     CHECK(hello.name == "hello");
     CHECK(hello.state == LKM_MODULE_STATE_LIVE);
     CHECK(hello.core_base == 0xffffffffa0000000ull);

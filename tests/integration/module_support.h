@@ -6,6 +6,9 @@
 
 #include "session.h"
 
+#include <harness/kernel_symbols.h>
+#include <harness/observer.h>
+
 #include <lkmemu/errno.h>
 #include <lkmemu/harness.h>
 #include <lkmemu/observer.h>
@@ -21,43 +24,17 @@
 
 namespace lkmemu::testing {
 
-// The address of a symbol in kernel.elf's .symtab (0 if absent).
-inline uint64_t kernel_symbol(const std::string& name, const std::string& path = LKMEMU_KERNEL_PATH)
+// kernel.elf's symbols, read once (the host's own reader, emulator/harness/kernel_symbols.h).
+inline const KernelSymbols& kernel_elf_symbols()
 {
-    std::ifstream in(path, std::ios::binary);
-    std::vector<uint8_t> elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto read = [&](uint64_t offset, auto& out) {
-        REQUIRE(offset + sizeof(out) <= elf.size());
-        std::memcpy(&out, elf.data() + offset, sizeof(out));
-    };
-    uint64_t shoff;
-    uint16_t shentsize, shnum;
-    read(0x28, shoff);
-    read(0x3a, shentsize);
-    read(0x3c, shnum);
-    for (uint16_t i = 0; i < shnum; i++) {
-        uint64_t sh = shoff + uint64_t(i) * shentsize;
-        uint32_t type, link;
-        uint64_t offset, size, entsize;
-        read(sh + 4, type);
-        if (type != 2) // SHT_SYMTAB
-            continue;
-        read(sh + 0x18, offset);
-        read(sh + 0x20, size);
-        read(sh + 0x28, link);
-        read(sh + 0x38, entsize);
-        uint64_t strsh = shoff + uint64_t(link) * shentsize, stroff;
-        read(strsh + 0x18, stroff);
-        for (uint64_t sym = offset; sym + entsize <= offset + size; sym += entsize) {
-            uint32_t name_offset;
-            uint64_t value;
-            read(sym, name_offset);
-            read(sym + 8, value);
-            if (std::strcmp(reinterpret_cast<const char*>(elf.data() + stroff + name_offset), name.c_str()) == 0)
-                return value;
-        }
-    }
-    return 0;
+    static const KernelSymbols symbols = KernelSymbols::read(LKMEMU_KERNEL_PATH);
+    return symbols;
+}
+
+// The address of a symbol in kernel.elf's .symtab (0 if absent).
+inline uint64_t kernel_symbol(const std::string& name)
+{
+    return kernel_elf_symbols().address_of(name).value_or(0);
 }
 
 struct ObservedSection {
@@ -97,14 +74,16 @@ inline std::string perms_at(const std::vector<MappedRange>& ranges, uint64_t va)
     return "---";
 }
 
+// What the kernel publishes, read through the host's one observer reader (which checks
+// lkm_observer_abi first), with each module section's page permissions from the page tables.
 inline Snapshot take_snapshot(Machine& machine)
 {
-    static const uint64_t meminfo_va = kernel_symbol("kernel_meminfo");
-    static const uint64_t modules_va = kernel_symbol("lkm_observed_modules");
+    auto observer = KernelObserver::attach(machine, kernel_elf_symbols());
+    REQUIRE(!observer.is_error());
     Snapshot s;
-    REQUIRE(meminfo_va);
-    REQUIRE(modules_va);
-    REQUIRE(!machine.read_virtual(meminfo_va, std::span(reinterpret_cast<uint8_t*>(&s.meminfo), sizeof(s.meminfo))).is_error());
+    auto meminfo = observer.value().meminfo();
+    REQUIRE(!meminfo.is_error());
+    s.meminfo = meminfo.value();
     std::vector<MappedRange> ranges = machine.mapped_ranges();
     for (const MappedRange& r : ranges) {
         if (r.writable && r.executable)
@@ -114,66 +93,34 @@ inline Snapshot take_snapshot(Machine& machine)
         if (r.user)
             s.user.push_back(r);
     }
-    uint64_t next = 0;
-    REQUIRE(!machine.read_virtual(modules_va, std::span(reinterpret_cast<uint8_t*>(&next), sizeof(next))).is_error());
-    for (int guard = 0; next && guard < 64; guard++) {
-        lkm_observed_module m;
-        REQUIRE(!machine.read_virtual(next, std::span(reinterpret_cast<uint8_t*>(&m), sizeof(m))).is_error());
+    auto modules = observer.value().modules();
+    REQUIRE(!modules.is_error());
+    for (const lkmemu::ObservedModule& m : modules.value()) {
         ObservedModule o;
-        o.name = std::string(m.name, strnlen(m.name, sizeof(m.name)));
+        o.name = m.name;
         o.state = m.state;
         o.core_base = m.core_base;
         o.core_size = m.core_size;
         o.init_base = m.init_base;
         o.init_size = m.init_size;
-        for (uint32_t i = 0; i < m.section_count; i++) {
-            lkm_observed_section sec;
-            REQUIRE(!machine.read_virtual(m.sections + i * sizeof(sec), std::span(reinterpret_cast<uint8_t*>(&sec), sizeof(sec))).is_error());
-            ObservedSection os { std::string(sec.name, strnlen(sec.name, sizeof(sec.name))), sec.address, sec.size, "" };
-            os.perms = perms_at(ranges, sec.address);
+        for (const NamedRegion& region : m.sections) {
+            ObservedSection os { std::string(m.section_name(region)), region.start, region.end - region.start, "" };
+            os.perms = perms_at(ranges, region.start);
             o.sections.push_back(os);
         }
         s.modules.push_back(o);
-        next = m.next;
     }
     return s;
 }
 
-// The command runner, plus a snapshot of the guest before every guest request it makes: so
-// snapshots[i] is the state before the i-th command (host-only commands such as vmmap excepted),
-// and the last one the state after the last command (taken before the power-off request).
-class ObservingHost final : public HarnessHost {
-public:
-    ObservingHost(std::vector<Command> commands, std::set<size_t> pause_before)
-        : m_runner(std::move(commands)), m_pause_before(std::move(pause_before))
-    {
-    }
-    std::vector<uint8_t> next_request(Machine& machine) override
-    {
-        // The PIT runs on the host's clock: pausing here makes a timer tick pending, which the
-        // guest takes as soon as init is back in user mode (before it runs the next command).
-        if (m_pause_before.count(snapshots.size()))
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        snapshots.push_back(take_snapshot(machine));
-        return m_runner.next_request(machine);
-    }
-    void on_response(Machine& machine, int32_t status, std::string_view text) override
-    {
-        m_runner.on_response(machine, status, text);
-    }
-    CommandRunner& runner() { return m_runner; }
-
-    std::vector<Snapshot> snapshots;
-
-private:
-    CommandRunner m_runner;
-    std::set<size_t> m_pause_before;
-};
-
 struct ObservedSession {
-    std::unique_ptr<Machine> machine;
+    std::unique_ptr<session::Session> owner; // holds the machine
+    Machine* machine = nullptr;
     RunResult stop;
     std::vector<CommandResult> results;
+    // A snapshot of the guest before every guest request the session made: snapshots[i] is the
+    // state before the i-th command (host-only commands such as vmmap excepted), and the last one
+    // the state after the last command (taken before the power-off request).
     std::vector<Snapshot> snapshots;
 
     const CommandResult& result(size_t i) const { return results.at(i); }
@@ -182,28 +129,30 @@ struct ObservedSession {
     const Snapshot& last() const { return snapshots.back(); }
 };
 
-// pause_before: indices of commands before which the host waits 50 ms (see ObservingHost).
+// pause_before: indices of snapshots before which the host waits 50 ms. The PIT runs on the
+// host's clock: pausing there makes a timer tick pending, which the guest takes as soon as init
+// is back in user mode (before it runs the next command).
 inline ObservedSession run_observed(const std::string& commands, const std::string& cmdline = "",
                                     std::set<size_t> pause_before = {})
 {
-    std::vector<Command> parsed;
-    CommandParseError error;
-    REQUIRE(parse_commands(commands, parsed, error));
-    MachineConfig config;
-    config.kernel_path = LKMEMU_KERNEL_PATH;
-    config.cmdline = cmdline;
-    auto created = Machine::create(config);
-    if (created.is_error())
-        FAIL(created.error().message);
-    ObservedSession session;
-    session.machine = created.release_value();
-    ObservingHost host(std::move(parsed), std::move(pause_before));
-    host.runner().set_kernel_path(LKMEMU_KERNEL_PATH);
-    session.machine->set_harness_host(&host);
-    session.stop = session.machine->run();
-    session.results = host.runner().results();
-    session.snapshots = std::move(host.snapshots);
-    return session;
+    auto snapshots = std::make_shared<std::vector<Snapshot>>();
+    session::SessionOptions options;
+    options.kernel_path = LKMEMU_KERNEL_PATH;
+    options.cmdline = cmdline;
+    options.commands = commands;
+    options.before_request = [snapshots, pause_before = std::move(pause_before)](Machine& machine) {
+        if (pause_before.count(snapshots->size()))
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        snapshots->push_back(take_snapshot(machine));
+    };
+    ObservedSession observed;
+    observed.owner = create_session(std::move(options));
+    observed.machine = &observed.owner->machine();
+    session::Summary summary = observed.owner->run();
+    observed.stop = summary.stop;
+    observed.results = std::move(summary.commands);
+    observed.snapshots = std::move(*snapshots);
+    return observed;
 }
 
 inline std::string module_path(const std::string& name) { return std::string(LKMEMU_MODULES_DIR) + "/" + name + ".ko"; }

@@ -1,21 +1,36 @@
-// A booted machine driven by commands, in-process: what the integration tests share.
+// A booted machine driven by commands, in-process: what the integration tests share. Sessions
+// are the emulator's own (emulator/session/): the same code `lkmemu run` runs.
 #pragma once
 
 #include <harness/command.h>
 #include <harness/command_runner.h>
 #include <machine/machine.h>
+#include <session/session.h>
 
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <cstdio>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
+#include <sys/wait.h>
 
 namespace lkmemu::testing {
 
+// Session::create, or the test fails with the reason.
+inline std::unique_ptr<session::Session> create_session(session::SessionOptions options)
+{
+    auto created = session::Session::create(std::move(options));
+    if (created.is_error())
+        FAIL(created.error().message);
+    return created.release_value();
+}
+
 struct Session {
-    std::unique_ptr<Machine> machine;
+    std::unique_ptr<session::Session> owner; // holds the machine
+    Machine* machine = nullptr;
     RunResult stop;
     std::vector<CommandResult> results;
 
@@ -27,23 +42,40 @@ struct Session {
 inline Session run_session(const std::string& commands, const std::string& cmdline = "",
                            std::string kernel = LKMEMU_KERNEL_PATH)
 {
-    std::vector<Command> parsed;
-    CommandParseError error;
-    REQUIRE(parse_commands(commands, parsed, error));
-    MachineConfig config;
-    config.kernel_path = kernel;
-    config.cmdline = cmdline;
-    auto created = Machine::create(config);
-    if (created.is_error())
-        FAIL(created.error().message);
-    Session session;
-    session.machine = created.release_value();
-    CommandRunner runner(std::move(parsed));
-    runner.set_kernel_path(kernel);
-    session.machine->set_harness_host(&runner);
-    session.stop = session.machine->run();
-    session.results = runner.results();
-    return session;
+    session::SessionOptions options;
+    options.kernel_path = std::move(kernel);
+    options.cmdline = cmdline;
+    options.commands = commands;
+    Session s;
+    s.owner = create_session(std::move(options));
+    s.machine = &s.owner->machine();
+    session::Summary summary = s.owner->run();
+    s.stop = summary.stop;
+    s.results = std::move(summary.commands);
+    return s;
+}
+
+// The lkmemu binary run through the shell with `arguments` (stdin from /dev/null), for what only
+// the command line decides: its exit status and what it prints.
+struct CliOutcome {
+    int status = -1;    // the exit status; -1 if it did not exit
+    std::string output; // standard output, and standard error too unless `merge_stderr` is false
+};
+
+inline CliOutcome run_lkmemu(const std::string& arguments, bool merge_stderr = true)
+{
+    CliOutcome outcome;
+    std::string command = std::string(LKMEMU_BINARY_PATH) + " " + arguments
+        + (merge_stderr ? " 2>&1" : " 2>/dev/null") + " </dev/null";
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer;
+    size_t n;
+    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+        outcome.output.append(buffer.data(), n);
+    int status = pclose(pipe);
+    outcome.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return outcome;
 }
 
 // Replaces "[    1.234567]" timestamps with "[TIMESTAMP]" so transcripts can be compared.

@@ -5,15 +5,9 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
+#include <cstdio>
 
-namespace lkmemu::cli {
-
-namespace {
-
-void log_to_stderr(std::string_view line) { std::cerr << line << "\n" << std::flush; }
-
-} // namespace
+namespace lkmemu::session {
 
 std::string describe(const lkm::Error& error)
 {
@@ -22,21 +16,14 @@ std::string describe(const lkm::Error& error)
     return error.reason;
 }
 
-void add_debug_options(CLI::App& run, DebugOptions& options)
-{
-    run.add_option("--gdb", options.gdb, "Serve the GDB remote protocol on [HOST:]PORT (port 0: any free port)");
-    run.add_flag("--gdb-wait", options.gdb_wait, "Hold the CPU at the kernel's first instruction until gdb continues")
-        ->needs(run.get_option("--gdb"));
-    run.add_option("--trace", options.trace, "Write every executed instruction and event to FILE");
-    run.add_option("--trace-filter", options.trace_filter, "Trace only kernel | user | module:NAME | BEGIN-END")
-        ->needs(run.get_option("--trace"));
-}
-
 lkm::ErrorOr<std::unique_ptr<DebugSession>> DebugSession::start(const DebugOptions& options, Machine& machine,
                                                                 const std::string& kernel_path,
-                                                                trace::MachineSymbolizer::ModuleFileFinder find_module_file)
+                                                                trace::MachineSymbolizer::ModuleFileFinder find_module_file,
+                                                                LogSink log)
 {
-    std::unique_ptr<DebugSession> session(new DebugSession(machine));
+    if (!log)
+        log = [](std::string_view) {};
+    std::unique_ptr<DebugSession> session(new DebugSession(machine, std::move(log)));
     if (options.trace) {
         trace::TraceFilter filter;
         if (options.trace_filter)
@@ -59,7 +46,7 @@ lkm::ErrorOr<std::unique_ptr<DebugSession>> DebugSession::start(const DebugOptio
         session->m_server.emplace(TRY(gdb::GdbServer::listen(address)));
         session->m_wait = options.gdb_wait;
         // Scripts read the port from this line when they asked for port 0.
-        log_to_stderr(fmt::format("gdb: listening on {}:{}", session->m_server->host(), session->m_server->port()));
+        session->m_log(fmt::format("gdb: listening on {}:{}", session->m_server->host(), session->m_server->port()));
     }
     return session;
 }
@@ -109,8 +96,8 @@ void DebugSession::stop_accepting()
 
 bool DebugSession::serve(gdb::UniqueFd client)
 {
-    if (auto served = m_server->serve(std::move(client), m_target, log_to_stderr); served.is_error())
-        log_to_stderr(fmt::format("gdb: {}", describe(served.error())));
+    if (auto served = m_server->serve(std::move(client), m_target, m_log); served.is_error())
+        m_log(fmt::format("gdb: {}", describe(served.error())));
     return !m_target.kill_requested();
 }
 
@@ -121,10 +108,10 @@ RunResult DebugSession::run()
         return m_machine.run();
 
     if (m_wait) {
-        log_to_stderr("gdb: waiting for gdb to connect before the first instruction");
+        m_log("gdb: waiting for gdb to connect before the first instruction");
         auto client = m_server->accept_client();
         if (client.is_error())
-            log_to_stderr(fmt::format("gdb: {}; running without it", describe(client.error())));
+            m_log(fmt::format("gdb: {}; running without it", describe(client.error())));
         else if (!serve(client.release_value()))
             return killed;
     }
@@ -152,4 +139,4 @@ RunResult DebugSession::run()
     }
 }
 
-} // namespace lkmemu::cli
+} // namespace lkmemu::session

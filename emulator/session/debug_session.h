@@ -1,8 +1,10 @@
-// The debugging side of `lkmemu run`: `--gdb [HOST:]PORT [--gdb-wait]` and `--trace FILE
+// The debugging side of a session: `--gdb [HOST:]PORT [--gdb-wait]` and `--trace FILE
 // [--trace-filter F]` (docs/debugging.md). DebugSession::run() takes the place of Machine::run():
 // it runs the machine on the calling thread and serves gdb clients there too, so the engine is
 // only ever touched from one thread; a second thread only waits for clients to connect.
 #pragma once
+
+#include "debug_options.h"
 
 #include <gdb/machine_target.h>
 #include <gdb/server.h>
@@ -11,7 +13,6 @@
 #include <trace/machine_symbolizer.h>
 #include <trace/tracer.h>
 
-#include <CLI/CLI.hpp>
 #include <loader/error_or.h>
 
 #include <condition_variable>
@@ -21,16 +22,7 @@
 #include <string>
 #include <thread>
 
-namespace lkmemu::cli {
-
-struct DebugOptions {
-    std::optional<std::string> gdb;          // [HOST:]PORT
-    bool gdb_wait = false;                   // hold the CPU at the first instruction for gdb
-    std::optional<std::string> trace;        // FILE
-    std::optional<std::string> trace_filter; // kernel | user | module:NAME | BEGIN-END
-};
-
-void add_debug_options(CLI::App& run, DebugOptions& options);
+namespace lkmemu::session {
 
 // "reason: context", as every lkmemu error prints.
 std::string describe(const lkm::Error& error);
@@ -38,11 +30,13 @@ std::string describe(const lkm::Error& error);
 class DebugSession {
 public:
     // Opens the trace file and installs the tracer (none without --trace: no per-instruction
-    // hook), and listens for gdb (printing "gdb: listening on HOST:PORT" to stderr).
-    // `find_module_file` names a module's .ko on the host, for the tracer's module symbols.
+    // hook), and listens for gdb (logging "gdb: listening on HOST:PORT", which scripts that
+    // asked for port 0 read). `find_module_file` names a module's .ko on the host, for the
+    // tracer's module symbols.
     static lkm::ErrorOr<std::unique_ptr<DebugSession>> start(const DebugOptions& options, Machine& machine,
                                                              const std::string& kernel_path,
-                                                             trace::MachineSymbolizer::ModuleFileFinder find_module_file);
+                                                             trace::MachineSymbolizer::ModuleFileFinder find_module_file,
+                                                             LogSink log);
     ~DebugSession();
     DebugSession(const DebugSession&) = delete;
     DebugSession& operator=(const DebugSession&) = delete;
@@ -52,7 +46,7 @@ public:
     RunResult run();
 
 private:
-    explicit DebugSession(Machine& machine) : m_machine(machine), m_target(machine) {}
+    DebugSession(Machine& machine, LogSink log) : m_machine(machine), m_target(machine), m_log(std::move(log)) {}
     void start_accepting();
     void stop_accepting();
     // Serves one client on this (the machine's) thread; false if gdb killed the machine.
@@ -60,6 +54,7 @@ private:
 
     Machine& m_machine;
     gdb::MachineDebugTarget m_target; // one for the whole run: it remembers how the machine ended
+    LogSink m_log;
     std::optional<gdb::GdbServer> m_server;
     bool m_wait = false;
     std::thread m_acceptor;
@@ -73,4 +68,4 @@ private:
     std::unique_ptr<trace::TraceObserver> m_observer;
 };
 
-} // namespace lkmemu::cli
+} // namespace lkmemu::session

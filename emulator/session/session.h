@@ -1,0 +1,85 @@
+// A session: boot the kernel, run commands against it through the harness (emulator/harness/),
+// optionally under gdb or the tracer, and sum up how it went. `lkmemu run` is options -> Session
+// -> print; tests drive sessions in-process the same way.
+//
+//   auto session = LKMEMU_TRY(Session::create(options)); // the machine is built, not yet run
+//   Summary summary = session->run();                     // until power-off or crash
+//   summary.exit_status(), summary.to_json(), summary.crash_report()
+#pragma once
+
+#include "debug_options.h"
+#include "summary.h"
+
+#include <harness/command_runner.h>
+#include <machine/machine.h>
+#include <support/result.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lkmemu::session {
+
+class DebugSession;
+
+struct SessionOptions {
+    std::string kernel_path; // the kernel ELF to boot
+    std::string cmdline;     // the kernel command line (--append)
+    uint64_t memory_mib = 128;
+    // The commands to run: "cmd; cmd" or a file of them, one per line (at most one of the two).
+    std::optional<std::string> commands;
+    std::optional<std::string> script;
+    DebugOptions debug; // --gdb, --gdb-wait, --trace, --trace-filter
+    // Where the tracer looks for module NAME's .ko (NAME.ko) when no insmod named its file.
+    std::optional<std::string> modules_dir;
+
+    // What the session tells as it goes; each may be left empty.
+    std::function<void(std::string_view)> console_listener; // the UART's output, live
+    CommandRunner::OutputSink output_sink;                  // each command's result as it ends
+    LogSink log;                                            // the session's own lines (gdb: ...)
+    // Where commands come from once the given ones are done (an interactive console); without
+    // one the machine powers off after the last command.
+    CommandRunner::CommandSource command_source;
+    // Called each time the guest asks for its next request, before it is answered: the guest is
+    // stopped in init's read() then, so the machine is quiescent and may be inspected.
+    std::function<void(Machine&)> before_request;
+};
+
+class Session final : private HarnessHost {
+public:
+    // Reads the commands, builds the machine, opens the trace and listens for gdb. Errors say
+    // what and why, ready to print: an unreadable script, a command line with unbalanced quotes,
+    // a missing or corrupt kernel, a bad --gdb address or --trace-filter.
+    static Result<std::unique_ptr<Session>> create(SessionOptions options);
+    ~Session() override;
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // Runs the machine until it stops for good (power-off, crash, or gdb ended it). Once.
+    Summary run();
+
+    // The machine, for inspecting it before or after the run.
+    Machine& machine() { return *m_machine; }
+    const Machine& machine() const { return *m_machine; }
+
+private:
+    Session(std::unique_ptr<Machine> machine, std::vector<Command> commands,
+            std::chrono::steady_clock::time_point started);
+
+    // HarnessHost: the runner answers, after the before_request hook has looked.
+    std::vector<uint8_t> next_request(Machine&) override;
+    void on_response(Machine&, int32_t status, std::string_view text) override;
+
+    std::unique_ptr<Machine> m_machine;
+    CommandRunner m_runner;
+    std::function<void(Machine&)> m_before_request;
+    std::unique_ptr<DebugSession> m_debug; // after m_machine: it is destroyed first
+    std::chrono::steady_clock::time_point m_started;
+};
+
+} // namespace lkmemu::session
