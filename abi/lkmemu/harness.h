@@ -26,6 +26,8 @@
 
 #include <stdint.h>
 
+#include "module_abi.h"
+
 #define LKMEMU_HARNESS_ID 0x4e484b4cu /* "LKHN" */
 
 #define LKMEMU_HARNESS_REG_ID 0x0
@@ -39,11 +41,10 @@
 #define LKMEMU_HARNESS_CMD_PUT_RESPONSE 2 /* take the response in the buffer */
 #define LKMEMU_HARNESS_CMD_PEEK_REQUEST 3 /* wait for the next request; LENGTH reads its length */
 
-/* The largest message either way: the kernel's largest module image (64 MiB, MAX_MODULE_IMAGE in
- * kernel/module) with room to spare for a request's header and arguments. The host builds no
- * larger request; init's buffers have this size (demand-zero: only what a message touches is
- * backed by pages). */
-#define LKMEMU_HARNESS_MAX_MESSAGE ((64u << 20) + (1u << 20))
+/* The largest message either way: the kernel's largest module image (LKM_MAX_MODULE_IMAGE) with
+ * room to spare for a request's header and arguments. The host builds no larger request; init's
+ * buffers have this size (demand-zero: only what a message touches is backed by pages). */
+#define LKMEMU_HARNESS_MAX_MESSAGE (LKM_MAX_MODULE_IMAGE + (1u << 20))
 
 enum lkmemu_harness_op {
     LKMEMU_HARNESS_OP_POWEROFF = 1,  /* init powers the machine off */

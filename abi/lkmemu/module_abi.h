@@ -11,6 +11,8 @@
 #define LKM_THIS_MODULE_ABI 1u
 /* .modinfo vermagic= that the kernel accepts: ABI version, architecture, code model, features. */
 #define LKM_VERMAGIC "lkmemu-abi1 x86_64 mcmodel=kernel mod_unload"
+/* init_module(2) refuses a larger image with EFBIG (as Linux's finit_module caps its read). */
+#define LKM_MAX_MODULE_IMAGE (64u << 20)
 
 /* Section .gnu.linkonce.this_module: exactly one of these. init and exit are filled by
  * R_X86_64_64 relocations against the module's init and exit functions (or stay 0). */

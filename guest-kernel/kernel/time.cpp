@@ -1,5 +1,6 @@
 // Timekeeping from the PIT tick: jiffies, and the printk clock derived from it.
 #include <lkmemu/errno.h>
+#include <lkmemu/time.h>
 #include <asm/processor.h>
 #include <asm/uaccess.h>
 #include <kernel/irq.h>
@@ -44,10 +45,7 @@ void time_init()
 long sys_nanosleep(u64 req, u64 rem)
 {
     (void)rem;
-    struct {
-        s64 tv_sec;
-        s64 tv_nsec;
-    } ts;
+    lkm_timespec ts;
     if (copy_from_user(&ts, req, sizeof(ts)))
         return -LKM_EFAULT;
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)

@@ -6,8 +6,10 @@
 #include <stdint.h>
 
 #include <lkmemu/fcntl.h>
+#include <lkmemu/reboot.h>
 #include <lkmemu/syscalls.h>
 #include <lkmemu/syslog.h>
+#include <lkmemu/time.h>
 
 namespace sys {
 
@@ -31,9 +33,7 @@ constexpr int O_RDWR = LKM_O_RDWR;
 constexpr int O_NONBLOCK = LKM_O_NONBLOCK;
 constexpr int SEEK_END = LKM_SEEK_END;
 constexpr int SYSLOG_ACTION_READ_ALL = LKM_SYSLOG_ACTION_READ_ALL;
-constexpr long LINUX_REBOOT_MAGIC1 = 0xfee1dead;
-constexpr long LINUX_REBOOT_MAGIC2 = 672274793;
-constexpr long LINUX_REBOOT_CMD_POWER_OFF = 0x4321fedc;
+constexpr long LINUX_REBOOT_CMD_POWER_OFF = LKM_LINUX_REBOOT_CMD_POWER_OFF;
 
 inline long read(int fd, void* buf, size_t count) { return syscall(NR_read, fd, reinterpret_cast<long>(buf), static_cast<long>(count)); }
 inline long write(int fd, const void* buf, size_t count) { return syscall(NR_write, fd, reinterpret_cast<long>(buf), static_cast<long>(count)); }
@@ -45,7 +45,7 @@ inline long getuid() { return syscall(NR_getuid); }
 inline long setuid(unsigned uid) { return syscall(NR_setuid, uid); }
 inline long setresuid(unsigned ruid, unsigned euid, unsigned suid) { return syscall(NR_setresuid, ruid, euid, suid); }
 constexpr unsigned UID_UNCHANGED = static_cast<unsigned>(-1);
-inline long reboot(long cmd) { return syscall(NR_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, cmd, 0); }
+inline long reboot(long cmd) { return syscall(NR_reboot, LKM_LINUX_REBOOT_MAGIC1, LKM_LINUX_REBOOT_MAGIC2, cmd, 0); }
 inline long init_module(const void* image, size_t length, const char* params)
 {
     return syscall(NR_init_module, reinterpret_cast<long>(image), static_cast<long>(length), reinterpret_cast<long>(params));
@@ -54,10 +54,7 @@ inline long delete_module(const char* name, unsigned flags)
 {
     return syscall(NR_delete_module, reinterpret_cast<long>(name), static_cast<long>(flags));
 }
-struct timespec {
-    long tv_sec;
-    long tv_nsec;
-};
+using timespec = lkm_timespec;
 inline long nanosleep(const timespec* request) { return syscall(NR_nanosleep, reinterpret_cast<long>(request), 0); }
 [[noreturn]] inline void exit(int code)
 {

@@ -21,7 +21,7 @@ struct module* g_modules;
 
 namespace {
 
-constexpr size_t MAX_MODULE_IMAGE = 64u << 20; // larger images: EFBIG, as Linux's finit_module
+constexpr size_t MAX_MODULE_IMAGE = LKM_MAX_MODULE_IMAGE; // larger images: EFBIG
 constexpr long MAX_MODULE_ARGS = 4096;          // the parameter string, NUL included
 
 bool g_modules_disabled;
