@@ -113,18 +113,12 @@ inline Snapshot take_snapshot(Machine& machine)
     return s;
 }
 
-struct ObservedSession {
-    std::unique_ptr<session::Session> owner; // holds the machine
-    Machine* machine = nullptr;
-    RunResult stop;
-    std::vector<CommandResult> results;
-    // A snapshot of the guest before every guest request the session made: snapshots[i] is the
-    // state before the i-th command (host-only commands such as vmmap excepted), and the last one
-    // the state after the last command (taken before the power-off request).
+// A session with a snapshot of the guest before every guest request it made: snapshots[i] is
+// the state before the i-th command (host-only commands such as vmmap excepted), and the last one
+// the state after the last command (taken before the power-off request).
+struct ObservedSession : Session {
     std::vector<Snapshot> snapshots;
 
-    const CommandResult& result(size_t i) const { return results.at(i); }
-    const std::string& console() const { return machine->console_text(); }
     const Snapshot& before(size_t i) const { return snapshots.at(i); }
     const Snapshot& last() const { return snapshots.back(); }
 };
@@ -145,12 +139,7 @@ inline ObservedSession run_observed(const std::string& commands, const std::stri
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         snapshots->push_back(take_snapshot(machine));
     };
-    ObservedSession observed;
-    observed.owner = create_session(std::move(options));
-    observed.machine = &observed.owner->machine();
-    session::Summary summary = observed.owner->run();
-    observed.stop = summary.stop;
-    observed.results = std::move(summary.commands);
+    ObservedSession observed { run_session(std::move(options)) };
     observed.snapshots = std::move(*snapshots);
     return observed;
 }

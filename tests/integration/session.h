@@ -38,6 +38,18 @@ struct Session {
     const std::string& console() const { return machine->console_text(); }
 };
 
+// Runs a session with `options` until the machine stops.
+inline Session run_session(session::SessionOptions options)
+{
+    Session s;
+    s.owner = create_session(std::move(options));
+    s.machine = &s.owner->machine();
+    session::Summary summary = s.owner->run();
+    s.stop = summary.stop;
+    s.results = std::move(summary.commands);
+    return s;
+}
+
 // Boots the built kernel with `cmdline`, runs `commands` ("cmd; cmd"), returns when it stops.
 inline Session run_session(const std::string& commands, const std::string& cmdline = "",
                            std::string kernel = LKMEMU_KERNEL_PATH)
@@ -46,13 +58,7 @@ inline Session run_session(const std::string& commands, const std::string& cmdli
     options.kernel_path = std::move(kernel);
     options.cmdline = cmdline;
     options.commands = commands;
-    Session s;
-    s.owner = create_session(std::move(options));
-    s.machine = &s.owner->machine();
-    session::Summary summary = s.owner->run();
-    s.stop = summary.stop;
-    s.results = std::move(summary.commands);
-    return s;
+    return run_session(std::move(options));
 }
 
 // The lkmemu binary run through the shell with `arguments` (stdin from /dev/null), for what only
