@@ -6,6 +6,7 @@
 
 #include <lkmemu/observer.h>
 #include <kernel/module.h>
+#include <kernel/rbtree.h>
 #include <kernel/types.h>
 #include <loader/load_info.h>
 #include <loader/format.h>
@@ -46,9 +47,7 @@ struct module_export {
 
 // A region of a module in the address tree (tree_lookup.cpp, Linux's mod_tree_node).
 struct mod_tree_node {
-    mod_tree_node* left;
-    mod_tree_node* right;
-    u64 priority; // heap order of the treap, a hash of start
+    rb_node node; // by start
     u64 start, size;
     struct module* mod;
 };

@@ -23,6 +23,7 @@
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/rbtree.h>
 #include <kernel/slab.h>
 
 namespace {
@@ -33,151 +34,83 @@ struct vmap_area {
     u64 start, end;          // [start, end); a busy area's last page is its guard page
     vmap_area* prev;         // the tiling, by address
     vmap_area* next;
-    vmap_area* left;         // in the free tree or the busy tree, by start
-    vmap_area* right;
-    int height;              // AVL height of this subtree (a leaf is 1)
-    u64 subtree_max_size;    // the largest area in this subtree (what the free tree searches by)
+    rb_node rb;              // in the free tree or the busy tree, by start
+    u64 subtree_max_size;    // in the free tree: the largest area in this subtree
     bool busy;
 
     u64 size() const { return end - start; }
 };
 
-// An AVL tree of vmap_areas keyed by start, augmented with subtree_max_size.
-struct area_tree {
-    vmap_area* root = nullptr;
+vmap_area* area_of(rb_node* node) { return rb_entry(node, vmap_area, rb); }
+u64 subtree_max(const rb_node* node) { return node ? rb_entry_const(node, vmap_area, rb)->subtree_max_size : 0; }
 
-    void insert(vmap_area* va) { root = insert(root, va); }
-    void erase(vmap_area* va) { root = erase(root, va->start); }
+bool by_start(const rb_node* a, const rb_node* b)
+{
+    return rb_entry_const(a, vmap_area, rb)->start < rb_entry_const(b, vmap_area, rb)->start;
+}
+
+// The free tree's augmentation (Linux's free_vmap_area_rb_augment_cb).
+bool compute_subtree_max_size(rb_node* node)
+{
+    vmap_area* va = area_of(node);
+    u64 computed = max(va->size(), max(subtree_max(node->rb_left), subtree_max(node->rb_right)));
+    if (computed == va->subtree_max_size)
+        return false;
+    va->subtree_max_size = computed;
+    return true;
+}
+
+void copy_subtree_max_size(const rb_node* from, rb_node* to) { area_of(to)->subtree_max_size = subtree_max(from); }
+
+constexpr rb_augment_callbacks free_area_augment = { compute_subtree_max_size, copy_subtree_max_size };
+
+// Free areas by start, each node knowing the largest free area beneath it.
+struct free_tree {
+    rb_root root;
+
+    void insert(vmap_area* va) { rb_add_augmented(&va->rb, &root, &free_area_augment, by_start); }
+    void erase(vmap_area* va) { rb_erase_augmented(&va->rb, &root, &free_area_augment); }
     // After va's size changed in place (its order among the others did not): fix the
     // augmentation on its path.
-    void refresh(const vmap_area* va) { refresh(root, va->start); }
+    void refresh(vmap_area* va) { rb_augment_propagate(&va->rb, &free_area_augment); }
 
-    vmap_area* find(u64 start) const
-    {
-        vmap_area* n = root;
-        while (n && n->start != start)
-            n = start < n->start ? n->left : n->right;
-        return n;
-    }
-
-    // The lowest-addressed area of at least size bytes (everything left of a node lies below it).
+    // The lowest-addressed area of at least size bytes (everything left of a node lies below it;
+    // Linux's find_vmap_lowest_match).
     vmap_area* lowest_match(u64 size) const
     {
-        vmap_area* n = root;
+        rb_node* n = root.rb_node;
         while (n) {
-            if (n->left && n->left->subtree_max_size >= size)
-                n = n->left;
-            else if (n->size() >= size)
-                return n;
-            else if (n->right && n->right->subtree_max_size >= size)
-                n = n->right;
+            if (subtree_max(n->rb_left) >= size)
+                n = n->rb_left;
+            else if (area_of(n)->size() >= size)
+                return area_of(n);
+            else if (subtree_max(n->rb_right) >= size)
+                n = n->rb_right;
             else
                 return nullptr;
         }
         return nullptr;
     }
+};
 
-private:
-    static int height(const vmap_area* n) { return n ? n->height : 0; }
-    static u64 max_size(const vmap_area* n) { return n ? n->subtree_max_size : 0; }
+// Allocations by start.
+struct busy_tree {
+    rb_root root;
 
-    static vmap_area* update(vmap_area* n)
+    void insert(vmap_area* va) { rb_add(&va->rb, &root, by_start); }
+    void erase(vmap_area* va) { rb_erase(&va->rb, &root); }
+
+    vmap_area* find(u64 start) const
     {
-        n->height = 1 + max(height(n->left), height(n->right));
-        n->subtree_max_size = max(n->size(), max(max_size(n->left), max_size(n->right)));
-        return n;
-    }
-
-    static vmap_area* rotate_right(vmap_area* n)
-    {
-        vmap_area* l = n->left;
-        n->left = l->right;
-        l->right = update(n);
-        return update(l);
-    }
-
-    static vmap_area* rotate_left(vmap_area* n)
-    {
-        vmap_area* r = n->right;
-        n->right = r->left;
-        r->left = update(n);
-        return update(r);
-    }
-
-    static vmap_area* balance(vmap_area* n)
-    {
-        update(n);
-        int skew = height(n->left) - height(n->right);
-        if (skew > 1) {
-            if (height(n->left->left) < height(n->left->right))
-                n->left = rotate_left(n->left);
-            return rotate_right(n);
-        }
-        if (skew < -1) {
-            if (height(n->right->right) < height(n->right->left))
-                n->right = rotate_right(n->right);
-            return rotate_left(n);
-        }
-        return n;
-    }
-
-    static vmap_area* insert(vmap_area* n, vmap_area* va)
-    {
-        if (!n) {
-            va->left = va->right = nullptr;
-            return update(va);
-        }
-        if (va->start < n->start)
-            n->left = insert(n->left, va);
-        else
-            n->right = insert(n->right, va);
-        return balance(n);
-    }
-
-    // Unhooks the leftmost node of n's subtree into *min.
-    static vmap_area* erase_min(vmap_area* n, vmap_area** min)
-    {
-        if (!n->left) {
-            *min = n;
-            return n->right;
-        }
-        n->left = erase_min(n->left, min);
-        return balance(n);
-    }
-
-    static vmap_area* erase(vmap_area* n, u64 start)
-    {
-        if (!n)
-            panic("module area: no area at %#lx in its tree", start);
-        if (start < n->start) {
-            n->left = erase(n->left, start);
-            return balance(n);
-        }
-        if (start > n->start) {
-            n->right = erase(n->right, start);
-            return balance(n);
-        }
-        if (!n->right)
-            return n->left;
-        vmap_area* successor;
-        vmap_area* right = erase_min(n->right, &successor);
-        successor->left = n->left;
-        successor->right = right;
-        return balance(successor);
-    }
-
-    static void refresh(vmap_area* n, u64 start)
-    {
-        if (!n)
-            panic("module area: no area at %#lx in its tree", start);
-        if (start != n->start)
-            refresh(start < n->start ? n->left : n->right, start);
-        update(n);
+        rb_node* n = root.rb_node;
+        while (n && area_of(n)->start != start)
+            n = start < area_of(n)->start ? n->rb_left : n->rb_right;
+        return n ? area_of(n) : nullptr;
     }
 };
 
-area_tree g_free; // free areas
-area_tree g_busy; // allocations
+free_tree g_free; // free areas
+busy_tree g_busy; // allocations
 
 void list_insert_before(vmap_area* va, vmap_area* next)
 {
