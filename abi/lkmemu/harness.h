@@ -41,6 +41,10 @@
 #define LKMEMU_HARNESS_CMD_PUT_RESPONSE 2 /* take the response in the buffer */
 #define LKMEMU_HARNESS_CMD_PEEK_REQUEST 3 /* wait for the next request; LENGTH reads its length */
 
+/* STATUS after PEEK_REQUEST or GET_REQUEST when the host has no request yet (its `sleep` lets
+ * guest time pass): the driver halts until the next interrupt and asks again. */
+#define LKMEMU_HARNESS_STATUS_WAIT 1
+
 /* The largest message either way: the kernel's largest module image (LKM_MAX_MODULE_IMAGE) with
  * room to spare for a request's header and arguments. The host builds no larger request; init's
  * buffers have this size (demand-zero: only what a message touches is backed by pages). */

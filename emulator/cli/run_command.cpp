@@ -46,6 +46,8 @@ void add_run_options(CLI::App& run, RunOptions& options)
     commands->excludes(script);
     run.add_option("--json", options.json, "Write a JSON summary to FILE ('-' for standard output)");
     run.add_flag("--console", options.console, "Echo the guest's console to standard error as it runs");
+    run.add_flag("--realtime", session.realtime,
+                 "Guest time follows the wall clock (default: virtual, 1 us per instruction, idle time skipped)");
 
     session::DebugOptions& debug = session.debug;
     run.add_option("--gdb", debug.gdb, "Serve the GDB remote protocol on [HOST:]PORT (port 0: any free port)");

@@ -67,31 +67,41 @@ bool HarnessDevice::buffer_in_ram(uint64_t length) const
     return m_address <= m_ram.size() && length <= m_ram.size() - m_address;
 }
 
-// The host is asked once per request, whichever of PEEK and GET comes first.
-const std::vector<uint8_t>& HarnessDevice::pending_request()
+// The host is asked once per request, whichever of PEEK and GET comes first; until it has one,
+// both answer LKMEMU_HARNESS_STATUS_WAIT and the driver asks again later.
+const std::vector<uint8_t>* HarnessDevice::pending_request()
 {
     if (!m_pending)
         m_pending = m_endpoint->next_request();
-    return *m_pending;
+    return m_pending ? &*m_pending : nullptr;
 }
 
 void HarnessDevice::peek_request()
 {
-    m_length = static_cast<uint32_t>(pending_request().size());
+    const std::vector<uint8_t>* request = pending_request();
+    if (!request) {
+        m_status = LKMEMU_HARNESS_STATUS_WAIT;
+        return;
+    }
+    m_length = static_cast<uint32_t>(request->size());
     m_status = 0;
 }
 
 void HarnessDevice::get_request()
 {
-    const std::vector<uint8_t>& request = pending_request();
-    size_t const copied = std::min<size_t>(request.size(), m_length);
+    const std::vector<uint8_t>* request = pending_request();
+    if (!request) {
+        m_status = LKMEMU_HARNESS_STATUS_WAIT;
+        return;
+    }
+    size_t const copied = std::min<size_t>(request->size(), m_length);
     if (!buffer_in_ram(copied)) {
         m_status = -LKM_EFAULT; // the request stays pending: a driver bug must not lose it
         return;
     }
     if (copied)
-        std::memcpy(m_ram.data() + m_address, request.data(), copied);
-    m_length = static_cast<uint32_t>(request.size());
+        std::memcpy(m_ram.data() + m_address, request->data(), copied);
+    m_length = static_cast<uint32_t>(request->size());
     m_status = 0;
     m_pending.reset();
 }

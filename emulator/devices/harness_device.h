@@ -17,7 +17,8 @@ namespace lkmemu {
 class HarnessEndpoint {
 public:
     virtual ~HarnessEndpoint() = default;
-    virtual std::vector<uint8_t> next_request() = 0;
+    // nullopt: no request yet, ask again later (the guest sees LKMEMU_HARNESS_STATUS_WAIT).
+    virtual std::optional<std::vector<uint8_t>> next_request() = 0;
     virtual void on_response(int32_t status, std::string_view text) = 0;
 };
 
@@ -35,7 +36,7 @@ public:
     void io_write(uint16_t offset, unsigned size, uint32_t value) override;
 
 private:
-    const std::vector<uint8_t>& pending_request();
+    const std::vector<uint8_t>* pending_request(); // nullptr: not yet
     void peek_request();
     void get_request();
     void put_response();

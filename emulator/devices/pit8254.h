@@ -1,7 +1,9 @@
 // Pit8254: channel 0 of the 8254 programmable interval timer, the PC's periodic IRQ 0. The time
-// base is the host's clock, passed in by the caller (so tests can feed their own). Modes 2 (rate
+// base is a clock passed in by the caller (so tests can feed their own). Modes 2 (rate
 // generator) and 3 (square wave) fire every divisor / 1.193182 MHz; mode 0 fires once. Reading the
 // count (after a latch command or directly) gives the value the counter would hold now.
+// The machine sets the clock to guest time (Machine::guest_time_ns, on the epoch time_point{}),
+// so the timer follows the instructions the guest executes rather than the host's clock.
 // Not implemented: channels 1 and 2 (port 0x61's speaker gate), modes 1, 4 and 5 (they never
 // fire), BCD counting, the read-back command.
 #pragma once
@@ -20,6 +22,8 @@ public:
     static constexpr uint16_t port_count = 4; // 0x40-0x43
 
     explicit Pit8254(std::function<Clock::time_point()> now = Clock::now) : m_now(std::move(now)) {}
+    // Before the guest programs the timer: a new time base.
+    void set_clock(std::function<Clock::time_point()> now) { m_now = std::move(now); }
 
     uint32_t io_read(uint16_t offset, unsigned size) override;
     void io_write(uint16_t offset, unsigned size, uint32_t value) override;

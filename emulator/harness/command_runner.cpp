@@ -56,8 +56,25 @@ std::optional<Command> CommandRunner::take_next_command()
     return std::nullopt;
 }
 
+bool CommandRunner::sleeping(const Machine& machine) const
+{
+    return m_sleep_until_ns && machine.guest_time_ns() < *m_sleep_until_ns;
+}
+
 std::vector<uint8_t> CommandRunner::next_request(Machine& machine)
 {
+    for (;;) {
+        if (auto request = try_next_request(machine))
+            return std::move(*request);
+        machine.advance_guest_time(*m_sleep_until_ns - machine.guest_time_ns());
+    }
+}
+
+std::optional<std::vector<uint8_t>> CommandRunner::try_next_request(Machine& machine)
+{
+    if (sleeping(machine))
+        return std::nullopt;
+    m_sleep_until_ns.reset();
     m_machine = &machine;
     while (!m_powered_off) {
         std::optional<Command> command = take_next_command();
@@ -80,6 +97,10 @@ std::vector<uint8_t> CommandRunner::next_request(Machine& machine)
             return std::move(*request);
         }
         finish(m_results.back());
+        if (sleeping(machine)) {
+            m_machine = nullptr;
+            return std::nullopt;
+        }
     }
     m_machine = nullptr;
     m_powered_off = true;

@@ -39,7 +39,12 @@ public:
     void set_kernel_path(const std::string& path) { m_kernel_path = path; }
 
     // HarnessHost
+    // Answers at once: after a `sleep`, guest time is advanced by what is left of it (as a stall).
     std::vector<uint8_t> next_request(Machine&) override;
+    // nullopt while a `sleep` lets guest time pass (the guest idles and asks again).
+    std::optional<std::vector<uint8_t>> try_next_request(Machine&) override;
+    // Whether a `sleep` still holds init's next request.
+    bool sleeping(const Machine&) const;
     void on_response(Machine&, int32_t status, std::string_view text) override;
 
     // After Machine::run(): one result per command given (and per console line), in order.
@@ -65,6 +70,7 @@ private:
     Machine& machine() override { return *m_machine; }
     const KernelSymbols& kernel_symbols() override;
     void power_off() override { m_powered_off = true; }
+    void let_guest_time_pass(uint64_t ns) override { m_sleep_until_ns = m_machine->guest_time_ns() + ns; }
 
     std::vector<Command> m_pending;
     size_t m_next = 0;
@@ -76,6 +82,7 @@ private:
     std::optional<InFlight> m_in_flight;
     Machine* m_machine = nullptr; // while next_request runs
     bool m_powered_off = false;
+    std::optional<uint64_t> m_sleep_until_ns; // guest time at which a `sleep` ends
 };
 
 } // namespace lkmemu

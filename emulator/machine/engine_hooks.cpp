@@ -85,10 +85,17 @@ void Machine::Impl::on_block(uint64_t address, uint32_t size)
     bool const previous_may_set_if = run.previous_block_may_set_if;
     run.previous_block_may_set_if = counter.on_block(address, size);
     bool stop = stop_signal.pending();
-    // Reading the clock costs ~20 ns; once every 64 blocks keeps timer latency in microseconds.
-    if (++run.blocks_until_clock_check >= 64) {
+    // Virtual guest time is the instruction count (plus skipped idle time): comparing it with the
+    // timer's deadline after every block reads no clock, and stops the engine at the same
+    // instruction on every run. Realtime reads the wall clock (~20 ns) once every 64 blocks,
+    // which keeps timer latency in microseconds.
+    bool check_clock = !config.realtime;
+    if (!check_clock && ++run.blocks_until_clock_check >= 64) {
         run.blocks_until_clock_check = 0;
-        if (auto deadline = devices.pit.next_deadline(); deadline && Pit8254::Clock::now() >= *deadline)
+        check_clock = true;
+    }
+    if (check_clock) {
+        if (auto deadline = devices.pit.next_deadline(); deadline && guest_now() >= *deadline)
             stop = true;
     }
     // An interrupt that came due while IF was clear is taken as soon as the guest sets IF again

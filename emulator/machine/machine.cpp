@@ -36,6 +36,7 @@ Machine::Impl::Impl(Machine& m, MachineConfig c, PhysicalMemory r, PhysicalMemor
       trace(cpu, gate, counter, [this](uint64_t va, std::span<uint8_t> out) { return observe_read(va, out); },
             [this] { return power_off_status.has_value(); })
 {
+    devices.pit.set_clock([this] { return guest_now(); });
 }
 
 Result<void> Machine::Impl::open_engine()
@@ -136,6 +137,11 @@ RunResult Machine::run() { return m_impl->run(); }
 RunResult Machine::step() { return m_impl->step(); }
 const std::string& Machine::console_text() const { return m_impl->devices.uart.text(); }
 uint64_t Machine::guest_instructions() const { return m_impl->counter.total(); }
+uint64_t Machine::guest_time_ns() const
+{
+    return static_cast<uint64_t>(m_impl->guest_now().time_since_epoch() / std::chrono::nanoseconds(1));
+}
+void Machine::advance_guest_time(uint64_t ns) { m_impl->skipped_ns += ns; }
 bool Machine::user_mode_reached() const { return m_impl->user_mode_reached || m_impl->tlb.user_access_seen(); }
 uint64_t Machine::ram_size() const { return m_impl->ram.size(); }
 void Machine::request_stop() { m_impl->stop_signal.request(); }

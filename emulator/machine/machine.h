@@ -22,6 +22,11 @@ struct MachineConfig {
     std::string kernel_path;
     std::string cmdline;
     uint64_t memory_mib = 128;
+    // Guest time (the PIT's clock) is virtual by default: Machine::ns_per_instruction per guest
+    // instruction executed, and a halt skips straight to the next timer deadline, so a run is the
+    // same every time. With realtime, guest time is the wall clock since power-on (a halt waits
+    // for it, and guest time is never ahead of it).
+    bool realtime = false;
 };
 
 enum class StopReason {
@@ -84,6 +89,10 @@ public:
     // stopped while this runs, so the host may inspect guest state. Returns the request bytes
     // (struct lkmemu_harness_request + args + data); the device copies them into the guest buffer.
     virtual std::vector<uint8_t> next_request(Machine&) = 0;
+    // What the device asks: nullopt means "not yet" (a `sleep` is letting guest time pass). The
+    // device then reports LKMEMU_HARNESS_STATUS_WAIT and the guest's driver asks again after the
+    // next interrupt. By default every request is ready.
+    virtual std::optional<std::vector<uint8_t>> try_next_request(Machine& machine) { return next_request(machine); }
     virtual void on_response(Machine&, int32_t status, std::string_view text) = 0;
 };
 
@@ -106,6 +115,15 @@ public:
     RunResult run();
     const std::string& console_text() const; // everything the UART printed
     uint64_t guest_instructions() const;     // counted per translated block
+    // Guest time in nanoseconds since power-on: guest_instructions() * ns_per_instruction plus
+    // the time skipped while the CPU halted (docs/machine.md, "Guest time"); with
+    // MachineConfig::realtime, the wall time since power-on. 1 us per instruction, a 1 MIPS
+    // guest (about QEMU's -icount shift=10): a 4 ms tick comes every 4000 instructions.
+    static constexpr uint64_t ns_per_instruction = 1000;
+    uint64_t guest_time_ns() const;
+    // Lets `ns` of guest time pass at once, as if the CPU had stalled (a host that holds the guest
+    // inside an I/O access); a timer deadline passed meanwhile fires before the next instruction.
+    void advance_guest_time(uint64_t ns);
     bool user_mode_reached() const;          // CPL 3 was ever entered
     Registers registers() const;
     // Observer access through the guest's current CR3: sets no A/D bits, raises no fault.

@@ -42,6 +42,14 @@ struct Machine::Impl {
     std::optional<RunResult> handle_halt();
     std::optional<RunResult> power_off_result() const;
     void poll_timer();
+    // Guest time (Machine::guest_time_ns) as the PIT's clock reads it.
+    Pit8254::Clock::time_point guest_now() const
+    {
+        auto const skipped = std::chrono::nanoseconds(skipped_ns);
+        if (config.realtime)
+            return Pit8254::Clock::time_point {} + (std::chrono::steady_clock::now() - wall_epoch) + skipped;
+        return Pit8254::Clock::time_point {} + std::chrono::nanoseconds(counter.total() * Machine::ns_per_instruction) + skipped;
+    }
     bool in_sti_hlt_shadow() const;
     RunResult finish(RunResult);
     RunResult emulator_error(std::string what);
@@ -77,12 +85,15 @@ struct Machine::Impl {
 
     // What the run loop and the block hook share about the current uc_emu_start.
     struct EngineRun {
-        unsigned blocks_until_clock_check = 0;
+        unsigned blocks_until_clock_check = 0; // realtime: the wall clock is read every 64 blocks
         bool irq_pending_at_start = false;     // the PIC had an IRQ for the CPU when the engine started
         bool previous_block_may_set_if = false; // the last block ended in sti/popf/iret/sysret
         bool interrupt_shadow = false;          // one instruction (the hlt after sti) runs before an IRQ
     } engine_run;
 
+    uint64_t skipped_ns = 0; // guest time that passed with no instruction executed (halts, stalls)
+    // realtime: the wall-clock instant guest time 0 stands for.
+    std::chrono::steady_clock::time_point wall_epoch = std::chrono::steady_clock::now();
     bool user_mode_reached = false; // CPL 3 seen by the run loop (the TLB fill sees it mid-run)
     std::optional<uint32_t> power_off_status;
     std::optional<RunResult> finished;

@@ -47,7 +47,7 @@ struct PcDevices {
     struct HostAdapter final : HarnessEndpoint {
         Machine* machine = nullptr;
         HarnessHost* host = nullptr;
-        std::vector<uint8_t> next_request() override { return host->next_request(*machine); }
+        std::optional<std::vector<uint8_t>> next_request() override { return host->try_next_request(*machine); }
         void on_response(int32_t status, std::string_view text) override { host->on_response(*machine, status, text); }
     } harness_adapter;
 };

@@ -1,6 +1,7 @@
 // The machine's run loop: start the engine, and when it stops, do what the CPU would have done
 // next — deliver the exception, interrupt or SYSCALL it reported, wake a halted CPU on the next
-// timer tick — or end the run with the reason.
+// timer tick — or end the run with the reason. Guest time is virtual (Machine::guest_time_ns): a
+// halt skips it to the next timer deadline; in realtime mode it is the wall clock, and a halt waits.
 #include "cpu/syscall.h"
 #include "cpu/x86.h"
 #include "machine/machine_impl.h"
@@ -148,7 +149,7 @@ bool Machine::Impl::in_sti_hlt_shadow() const
 
 void Machine::Impl::poll_timer()
 {
-    if (devices.pit.poll(Pit8254::Clock::now()))
+    if (devices.pit.poll(guest_now()))
         devices.pic.raise_irq(LKMEMU_IRQ_TIMER);
 }
 
@@ -175,7 +176,15 @@ std::optional<RunResult> Machine::Impl::handle_halt()
                                                   "nothing can wake the CPU",
                                                   rip - 1, deadline ? "running" : "stopped",
                                                   pic.master().imr() & 1 ? "masked" : "unmasked") });
-        stop_signal.wait_until(*deadline);
+        if (config.realtime) { // guest time is the wall clock: wait for the deadline for real
+            stop_signal.wait_until(wall_epoch + (*deadline - Pit8254::Clock::time_point {}) -
+                                   std::chrono::nanoseconds(skipped_ns));
+            continue;
+        }
+        // Virtual time: nothing happens until the deadline, so it is reached at once.
+        auto const now = guest_now();
+        if (now < *deadline)
+            skipped_ns += static_cast<uint64_t>((*deadline - now) / std::chrono::nanoseconds(1));
     }
 }
 

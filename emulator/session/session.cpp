@@ -78,7 +78,8 @@ Result<std::unique_ptr<Session>> Session::create(SessionOptions options)
     // The boot's wall time counts building the machine: reading the kernel, the engine's setup.
     auto started = std::chrono::steady_clock::now();
     std::unique_ptr<Machine> machine = LKMEMU_TRY(Machine::create(MachineConfig {
-        .kernel_path = options.kernel_path, .cmdline = options.cmdline, .memory_mib = options.memory_mib}));
+        .kernel_path = options.kernel_path, .cmdline = options.cmdline, .memory_mib = options.memory_mib,
+        .realtime = options.realtime || static_cast<bool>(options.command_source)}));
     std::unique_ptr<Session> session(new Session(std::move(machine), std::move(commands), started));
 
     if (options.console_listener)
@@ -127,6 +128,13 @@ std::vector<uint8_t> Session::next_request(Machine& machine)
     if (m_before_request)
         m_before_request(machine);
     return m_runner.next_request(machine);
+}
+
+std::optional<std::vector<uint8_t>> Session::try_next_request(Machine& machine)
+{
+    if (m_before_request && !m_runner.sleeping(machine))
+        m_before_request(machine);
+    return m_runner.try_next_request(machine);
 }
 
 void Session::on_response(Machine& machine, int32_t status, std::string_view text)

@@ -31,6 +31,9 @@ struct SessionOptions {
     std::string kernel_path; // the kernel ELF to boot
     std::string cmdline;     // the kernel command line (--append)
     uint64_t memory_mib = 128;
+    // --realtime: guest time paced to the wall clock (a halt waits for real). Also the case with
+    // a command_source (an interactive console). Otherwise guest time is virtual.
+    bool realtime = false;
     // The commands to run: "cmd; cmd" or a file of them, one per line (at most one of the two).
     std::optional<std::string> commands;
     std::optional<std::string> script;
@@ -46,7 +49,8 @@ struct SessionOptions {
     // one the machine powers off after the last command.
     CommandRunner::CommandSource command_source;
     // Called each time the guest asks for its next request, before it is answered: the guest is
-    // stopped in init's read() then, so the machine is quiescent and may be inspected.
+    // stopped in init's read() then, so the machine is quiescent and may be inspected. (During a
+    // `sleep` the guest asks again and again: the hook is called once more when the sleep ends.)
     std::function<void(Machine&)> before_request;
 };
 
@@ -73,6 +77,7 @@ private:
 
     // HarnessHost: the runner answers, after the before_request hook has looked.
     std::vector<uint8_t> next_request(Machine&) override;
+    std::optional<std::vector<uint8_t>> try_next_request(Machine&) override;
     void on_response(Machine&, int32_t status, std::string_view text) override;
 
     std::unique_ptr<Machine> m_machine;

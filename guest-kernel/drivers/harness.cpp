@@ -11,6 +11,7 @@
 #include <lkmemu/harness.h>
 #include <asm/io.h>
 #include <asm/page.h>
+#include <asm/processor.h>
 #include <asm/uaccess.h>
 #include <kernel/fs.h>
 #include <kernel/harness.h>
@@ -76,6 +77,15 @@ ssize_t harness_read(file*, u64 user_buf, size_t count)
     if (count < sizeof(lkmemu_harness_request))
         return -LKM_EINVAL;
     int status = harness_command(LKMEMU_HARNESS_CMD_PEEK_REQUEST);
+    if (status == LKMEMU_HARNESS_STATUS_WAIT) {
+        // The host lets guest time pass first (`sleep`): halt with interrupts on, so the timer
+        // ticks and its callbacks run, and ask again after each interrupt.
+        do {
+            safe_halt();
+            status = harness_command(LKMEMU_HARNESS_CMD_PEEK_REQUEST);
+        } while (status == LKMEMU_HARNESS_STATUS_WAIT);
+        local_irq_disable();
+    }
     if (status < 0)
         return status;
     size_t length = reg_read(LKMEMU_HARNESS_REG_LENGTH);

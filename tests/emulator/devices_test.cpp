@@ -174,9 +174,14 @@ struct FakeHost final : HarnessEndpoint {
     std::vector<std::vector<uint8_t>> requests;
     std::vector<std::pair<int32_t, std::string>> responses;
     int asked = 0;
-    std::vector<uint8_t> next_request() override
+    int not_yet = 0; // answers "no request yet" this many times first
+    std::optional<std::vector<uint8_t>> next_request() override
     {
         ++asked;
+        if (not_yet > 0) {
+            --not_yet;
+            return std::nullopt;
+        }
         auto r = requests.front();
         requests.erase(requests.begin());
         return r;
@@ -276,4 +281,29 @@ TEST_CASE("harness: absent without a host, ID and request/response with one", "[
     // An unknown command.
     bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, 99);
     CHECK(static_cast<int32_t>(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4)) == -LKM_EINVAL);
+}
+
+TEST_CASE("harness: with no request yet, PEEK and GET say WAIT and ask the host again", "[devices][harness]")
+{
+    std::vector<uint8_t> ram(0x10000, 0);
+    IoBus bus;
+    HarnessDevice harness(ram);
+    bus.attach(LKMEMU_PORT_HARNESS, HarnessDevice::port_count, harness);
+    FakeHost host;
+    host.requests.push_back(request(LKMEMU_HARNESS_OP_LSMOD, ""));
+    host.not_yet = 2;
+    harness.set_endpoint(&host);
+    auto reg = [](unsigned r) { return static_cast<uint16_t>(LKMEMU_PORT_HARNESS + r); };
+    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_PEEK_REQUEST);
+    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4) == LKMEMU_HARNESS_STATUS_WAIT);
+    bus.write(reg(LKMEMU_HARNESS_REG_ADDR_LO), 4, 0x1000);
+    bus.write(reg(LKMEMU_HARNESS_REG_ADDR_HI), 4, 0);
+    bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, 0x100);
+    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_GET_REQUEST);
+    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4) == LKMEMU_HARNESS_STATUS_WAIT);
+    CHECK(host.asked == 2);
+    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_PEEK_REQUEST);
+    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4) == 0);
+    CHECK(bus.read(reg(LKMEMU_HARNESS_REG_LENGTH), 4) == sizeof(lkmemu_harness_request));
+    CHECK(host.asked == 3);
 }

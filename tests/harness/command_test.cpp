@@ -77,7 +77,9 @@ struct FakeHost final : HostContext {
         throw 0;
     }
     void power_off() override { powered_off = true; }
+    void let_guest_time_pass(uint64_t ns) override { slept_ns += ns; }
     bool powered_off = false;
+    uint64_t slept_ns = 0;
 };
 
 Command one_command(std::string_view text)
@@ -133,7 +135,7 @@ TEST_CASE("every command is found by its name, and help lists them all, by side,
         CHECK(help_text().find("  " + std::string(spec.usage)) != std::string::npos);
     }
     CHECK(find_command("frobnicate") == nullptr);
-    // Exactly as help printed before the table.
+    // As help printed before the table, with sleep added.
     CHECK(help_text() ==
           "Commands (guest commands run as system calls made by the guest's init process):\n"
           "  insmod FILE [PARAM=VALUE ...]  load a module (init_module)\n"
@@ -144,6 +146,7 @@ TEST_CASE("every command is found by its name, and help lists them all, by side,
           "Inspection commands (answered by the emulator from guest memory):\n"
           "  vmmap                          virtual memory map from the guest's page tables\n"
           "  meminfo                        free pages, kmalloc and module-area use\n"
+          "  sleep DURATION                 let guest time pass, the machine idle (500ms, 3s, 5m; plain: seconds)\n"
           "  poweroff                       power the machine off now\n"
           "  help                           this list\n");
 }
@@ -265,6 +268,27 @@ TEST_CASE("host commands run on the host and ask init for nothing")
     CHECK_FALSE(parsed("poweroff")->start(host, off));
     CHECK(off.ok);
     CHECK(host.powered_off);
+}
+
+TEST_CASE("sleep takes 500ms, 3s, 5m or plain seconds and lets that much guest time pass")
+{
+    auto slept = [](std::string_view text) {
+        FakeHost host;
+        CommandResult result;
+        CHECK_FALSE(parsed(text)->start(host, result));
+        CHECK(result.ok);
+        return host.slept_ns;
+    };
+    CHECK(slept("sleep 500ms") == 500'000'000ull);
+    CHECK(slept("sleep 3s") == 3'000'000'000ull);
+    CHECK(slept("sleep 5m") == 300'000'000'000ull);
+    CHECK(slept("sleep 2") == 2'000'000'000ull);
+    CHECK(slept("sleep 0.25") == 250'000'000ull);
+    for (std::string_view wrong : { "sleep", "sleep 3h", "sleep -1", "sleep s", "sleep 1 2" }) {
+        auto command = parse_command(one_command(wrong));
+        REQUIRE(command.is_error());
+        CHECK(command.error().message == "sleep: usage: sleep DURATION");
+    }
 }
 
 TEST_CASE("a request is encoded as init reads it: header, arguments with their NUL, data")

@@ -8,10 +8,10 @@ using namespace lkmemu;
 using namespace lkmemu::testing;
 
 // holder takes its reference from a timer callback at the first tick after its init. Ticks come
-// from the PIT on the host's clock; the kernel runs with interrupts off, and a tick that came due
-// meanwhile is taken the moment init returns to user mode (as on hardware). The host pauses
-// before each of ten lsmods so that ticks come due; by the last one the reference is held (for
-// 2000 ms from the first tick).
+// from the PIT on guest time; the kernel runs with interrupts off, and a tick that came due
+// meanwhile is taken the moment init returns to user mode (as on hardware). 50 ms of guest time
+// pass before each of ten lsmods so that ticks come due; by the last one the reference is held
+// (for 2000 ms from the first tick).
 TEST_CASE("module: holder's reference makes rmmod fail with EWOULDBLOCK; rmmod -w waits for it")
 {
     std::string commands = "insmod " + module_path("holder") + "; ";

@@ -123,9 +123,9 @@ struct ObservedSession : Session {
     const Snapshot& last() const { return snapshots.back(); }
 };
 
-// pause_before: indices of snapshots before which the host waits 50 ms. The PIT runs on the
-// host's clock: pausing there makes a timer tick pending, which the guest takes as soon as init
-// is back in user mode (before it runs the next command).
+// pause_before: indices of snapshots before which 50 ms of guest time pass at once (a stall, as
+// if the host held the guest there): that makes a timer tick pending, which the guest takes as
+// soon as init is back in user mode (before it runs the next command).
 inline ObservedSession run_observed(const std::string& commands, const std::string& cmdline = "",
                                     std::set<size_t> pause_before = {})
 {
@@ -136,7 +136,7 @@ inline ObservedSession run_observed(const std::string& commands, const std::stri
     options.commands = commands;
     options.before_request = [snapshots, pause_before = std::move(pause_before)](Machine& machine) {
         if (pause_before.count(snapshots->size()))
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            machine.advance_guest_time(50'000'000);
         snapshots->push_back(take_snapshot(machine));
     };
     ObservedSession observed { run_session(std::move(options)) };

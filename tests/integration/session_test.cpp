@@ -40,9 +40,9 @@ std::string read_text(const std::string& path)
     return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
 }
 
-// What two runs of one session have in common. The PIT runs on the host's clock, so wall times,
-// guest instruction counts (timer interrupts land at different instructions) and printk
-// timestamps differ from run to run: their values are blanked, their keys kept.
+// What two runs of one session have in common: wall times differ from run to run, and so, under
+// --realtime or an interactive console, do guest instruction counts and printk timestamps (the
+// PIT follows the wall clock then). Their values are blanked, their keys kept.
 nlohmann::json without_clock(nlohmann::json value)
 {
     if (value.is_object()) {

@@ -21,6 +21,8 @@ constexpr CommandSpec kCommands[] = {
       parse_cat },
     { "vmmap", "vmmap", "virtual memory map from the guest's page tables", CommandSide::host, parse_vmmap },
     { "meminfo", "meminfo", "free pages, kmalloc and module-area use", CommandSide::host, parse_meminfo },
+    { "sleep", "sleep DURATION", "let guest time pass, the machine idle (500ms, 3s, 5m; plain: seconds)",
+      CommandSide::host, parse_sleep },
     { "poweroff", "poweroff", "power the machine off now", CommandSide::host, parse_poweroff },
     { "help", "help", "this list", CommandSide::host, parse_help },
 };

@@ -30,6 +30,9 @@ public:
     virtual const KernelSymbols& kernel_symbols() = 0;
     // No more commands after this one: the guest's next request is POWEROFF.
     virtual void power_off() = 0;
+    // init's next request is answered only once `ns` more guest time has passed, the CPU idle
+    // meanwhile (timers tick, their callbacks run): `sleep`.
+    virtual void let_guest_time_pass(uint64_t ns) = 0;
 
 protected:
     ~HostContext() = default;

@@ -1,5 +1,5 @@
 // The commands the host answers itself: inspection from guest memory (vmmap, meminfo) while the
-// guest waits, and the session's own (poweroff, help).
+// guest waits, and the session's own (sleep, poweroff, help).
 #include "rows.h"
 
 #include "harness/kernel_symbols.h"
@@ -7,6 +7,9 @@
 #include "harness/vmmap.h"
 
 #include <machine/machine.h>
+
+#include <charconv>
+#include <cmath>
 
 namespace lkmemu::commands {
 
@@ -63,6 +66,43 @@ private:
     }
 };
 
+class Sleep final : public HostCommand {
+public:
+    Sleep(const CommandSpec& spec, uint64_t ns) : HostCommand(spec.name), m_ns(ns) {}
+
+private:
+    void run(HostContext& context, CommandResult& result) override
+    {
+        context.let_guest_time_pass(m_ns);
+        result.ok = true;
+    }
+
+    uint64_t m_ns;
+};
+
+// "500ms", "3s", "5m", "1.5" (seconds): nanoseconds, or nullopt.
+std::optional<uint64_t> parse_duration(std::string_view text)
+{
+    double value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end == text.data() || !(value >= 0))
+        return std::nullopt;
+    std::string_view const unit(end, text.data() + text.size() - end);
+    double scale = 0;
+    if (unit.empty() || unit == "s")
+        scale = 1e9;
+    else if (unit == "ms")
+        scale = 1e6;
+    else if (unit == "m")
+        scale = 60e9;
+    else
+        return std::nullopt;
+    double const ns = std::round(value * scale);
+    if (ns > 1e18) // some 31 years: beyond any timer the guest can arm
+        return std::nullopt;
+    return static_cast<uint64_t>(ns);
+}
+
 class Help final : public HostCommand {
 public:
     explicit Help(const CommandSpec& spec) : HostCommand(spec.name) {}
@@ -90,6 +130,16 @@ std::unique_ptr<HarnessCommand> parse_meminfo(const CommandSpec& spec, const Wor
 std::unique_ptr<HarnessCommand> parse_poweroff(const CommandSpec& spec, const Words& words)
 {
     return without_arguments<Poweroff>(spec, words);
+}
+
+std::unique_ptr<HarnessCommand> parse_sleep(const CommandSpec& spec, const Words& words)
+{
+    if (words.size() != 2)
+        return nullptr;
+    auto ns = parse_duration(words[1]);
+    if (!ns)
+        return nullptr;
+    return std::make_unique<Sleep>(spec, *ns);
 }
 
 // help ignores what follows it.

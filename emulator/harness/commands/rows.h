@@ -27,6 +27,7 @@ std::unique_ptr<HarnessCommand> parse_cat(const CommandSpec&, const Words&);
 std::unique_ptr<HarnessCommand> parse_vmmap(const CommandSpec&, const Words&);
 std::unique_ptr<HarnessCommand> parse_meminfo(const CommandSpec&, const Words&);
 std::unique_ptr<HarnessCommand> parse_poweroff(const CommandSpec&, const Words&);
+std::unique_ptr<HarnessCommand> parse_sleep(const CommandSpec&, const Words&);
 std::unique_ptr<HarnessCommand> parse_help(const CommandSpec&, const Words&);
 
 } // namespace lkmemu::commands
