@@ -9,6 +9,5 @@ lkmemu="$build/bin/lkmemu"
 run() { echo; echo "\$ $*"; "$@"; }
 
 run "$lkmemu" run -c "dmesg; vmmap"
-if ls "$build"/modules/*.ko >/dev/null 2>&1 && "$lkmemu" run --help | grep -q insmod; then
-  run "$lkmemu" run -c "insmod $build/modules/hello.ko who=demo; lsmod; rmmod hello; lsmod; dmesg"
-fi
+# A module loaded and unloaded through init_module/delete_module, with its pages' permissions.
+run "$lkmemu" run -c "insmod $build/modules/hello.ko who=demo; lsmod; vmmap; rmmod hello; lsmod; dmesg"
