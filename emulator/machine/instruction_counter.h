@@ -1,23 +1,26 @@
 // InstructionCounter: guest instructions executed, counted per translated block instead of per
 // instruction. The engine's block hook gives (address, size); the number of instructions in that
-// block is decoded once with Capstone and cached in a direct-mapped table, so the per-block cost is
-// one table probe. A block cut short by a fault still counts whole (the count is for the summary,
-// not for exact accounting).
+// block is decoded once with Capstone and cached in an open-addressed hash table keyed by
+// (address, size), so the per-block cost is one hash probe (no collisions evict anything: the
+// table grows instead). A block cut short by a fault still counts whole (the count is for the
+// summary, not for exact accounting).
 //
 // The cache is keyed by virtual address, so new code at an old address (a module loaded where
 // another was) must drop what was cached for that page: the machine calls invalidate_page when
 // the guest writes to a page through a fresh translation. Under W^X that covers every way code
 // changes: a page cannot be written while executable, and changing its mapping or permissions
-// drops its TLB entry, so the first write afterwards comes through the TLB-fill hook.
+// drops its TLB entry, so the first write afterwards comes through the TLB-fill hook. A per-page
+// index (page -> blocks starting on or reaching into it) lets invalidate_page drop exactly that
+// page's blocks without scanning the table; a block spanning two pages is listed under both.
 #pragma once
 
 #include <capstone/capstone.h>
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
-#include <unordered_set>
+#include <unordered_map>
+#include <vector>
 
 namespace lkmemu {
 
@@ -36,43 +39,69 @@ public:
     // interrupt may have become deliverable without reading RFLAGS after every block.
     bool on_block(uint64_t address, uint32_t size)
     {
-        auto& slot = m_cache[(address ^ (address >> 12)) & (cache_size - 1)];
-        if (slot.address != address || slot.size != size) {
-            slot.address = address;
-            slot.size = size;
-            decode(slot);
+        size_t i = home(address, size);
+        for (;;) {
+            Slot& slot = m_slots[i];
+            if (!slot.used)
+                break;
+            if (slot.address == address && slot.size == size) {
+                m_total += slot.count;
+                return slot.may_set_if;
+            }
+            i = (i + 1) & m_mask;
         }
+        Slot const& slot = insert(i, address, size);
         m_total += slot.count;
         return slot.may_set_if;
     }
 
     uint64_t total() const { return m_total; }
-    void invalidate()
-    {
-        m_cache.fill(Slot {});
-        m_code_pages.clear();
-    }
+    // How many blocks were decoded (cache misses), for tests and statistics.
+    uint64_t decodes() const { return m_decodes; }
+    // How many blocks are cached now.
+    size_t cached_blocks() const { return m_used; }
+    void invalidate();
     // Forget the blocks that overlap the 4 KiB page at page_va, if any were cached.
     void invalidate_page(uint64_t page_va)
     {
-        if (!m_code_pages.empty() && m_code_pages.erase(page_va))
+        if (!m_pages.empty())
             forget_blocks_on(page_va);
     }
 
 private:
-    static constexpr size_t cache_size = 8192;
+    static constexpr size_t initial_capacity = 8192; // power of two; grows at half full
     struct Slot {
-        uint64_t address = ~0ull;
+        uint64_t address = 0;
         uint32_t size = 0;
         uint32_t count = 0;
         bool may_set_if = false;
+        bool used = false;
     };
+    struct Key {
+        uint64_t address;
+        uint32_t size;
+        bool operator==(Key const&) const = default;
+    };
+    size_t home(uint64_t address, uint32_t size) const
+    {
+        uint64_t const h = (address ^ (uint64_t(size) << 48) ^ (uint64_t(size) * 0x9e3779b97f4a7c15ull))
+                           * 0x9e3779b97f4a7c15ull;
+        return size_t(h >> m_shift);
+    }
+    Slot const& insert(size_t empty_slot, uint64_t address, uint32_t size);
     void decode(Slot&);
     void forget_blocks_on(uint64_t page_va);
+    bool erase(Key);
+    void grow();
 
-    std::array<Slot, cache_size> m_cache {};
-    std::unordered_set<uint64_t> m_code_pages; // pages holding (part of) a cached block
+    std::vector<Slot> m_slots;
+    size_t m_mask = 0;
+    unsigned m_shift = 0;
+    size_t m_used = 0;
+    // Page -> keys of cached blocks starting on or reaching into it.
+    std::unordered_map<uint64_t, std::vector<Key>> m_pages;
     uint64_t m_total = 0;
+    uint64_t m_decodes = 0;
     CodeReader m_read;
     csh m_capstone = 0;
     bool m_capstone_ok = false;

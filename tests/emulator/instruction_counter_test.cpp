@@ -107,3 +107,64 @@ TEST_CASE("a block that ends in sti, popf, iretq or sysret may have set IF", "[c
     // Unreadable code: count one and assume the worst.
     CHECK(counter.on_block(0x7000, 4));
 }
+
+TEST_CASE("many distinct blocks are each decoded once; a page forget drops only that page's",
+          "[counter]")
+{
+    // Every address reads as nops, so a block of n bytes is n instructions.
+    int reads = 0;
+    InstructionCounter counter([&reads](uint64_t, std::span<uint8_t> out) {
+        reads++;
+        std::memset(out.data(), 0x90, out.size());
+        return true;
+    });
+    // 100,000 blocks of 4 bytes, 16 bytes apart: 256 blocks on each 4 KiB page from 0x100000.
+    constexpr uint64_t base = 0x100000;
+    constexpr int blocks = 100000;
+    auto run_all = [&] {
+        for (int i = 0; i < blocks; i++)
+            counter.on_block(base + uint64_t(i) * 16, 4);
+    };
+    run_all();
+    run_all();
+    CHECK(counter.decodes() == blocks);
+    CHECK(reads == blocks);
+    CHECK(counter.cached_blocks() == size_t(blocks));
+    CHECK(counter.total() == uint64_t(blocks) * 2 * 4);
+
+    // The same start with another size is another block.
+    counter.on_block(base, 8);
+    CHECK(counter.decodes() == blocks + 1);
+
+    // A block spanning pages 0x100000 and 0x101000 (the fifth page is untouched by it).
+    counter.on_block(base + 0xffc, 8);
+    CHECK(counter.decodes() == blocks + 2);
+
+    counter.invalidate_page(base + 4 * 0x1000); // 256 blocks there
+    CHECK(counter.cached_blocks() == size_t(blocks + 2 - 256));
+    run_all();
+    CHECK(counter.decodes() == blocks + 2 + 256);
+    counter.on_block(base + 0xffc, 8); // still cached
+    counter.on_block(base, 8);
+    CHECK(counter.decodes() == blocks + 2 + 256);
+
+    // Forgetting the second page drops its 256 blocks and the spanning one, not the first page's.
+    counter.invalidate_page(base + 0x1000);
+    CHECK(counter.cached_blocks() == size_t(blocks + 2 - 257));
+    counter.on_block(base, 8);
+    counter.on_block(base + 0x10, 4);
+    CHECK(counter.decodes() == blocks + 2 + 256);
+    counter.on_block(base + 0xffc, 8);
+    CHECK(counter.decodes() == blocks + 2 + 256 + 1);
+    // ... and forgetting the first page now drops the re-cached spanning block with it.
+    counter.invalidate_page(base);
+    counter.invalidate_page(base + 0x1000);
+    CHECK(counter.cached_blocks() == size_t(blocks + 2 - 256 - 256 - 2));
+    counter.invalidate_page(0x7000); // nothing there
+    CHECK(counter.cached_blocks() == size_t(blocks - 512));
+
+    counter.invalidate();
+    CHECK(counter.cached_blocks() == 0);
+    run_all();
+    CHECK(counter.decodes() == blocks + 2 + 256 + 1 + blocks);
+}
