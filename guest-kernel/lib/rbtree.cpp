@@ -212,76 +212,32 @@ rb_node* erase_node(rb_node* node, rb_root* root, const rb_augment_callbacks* au
 }
 
 // The paths through parent's left (node == parent->rb_left) or right child lack one black node.
+// The two sides are mirror images: `near` is node's side of its parent, `far` the sibling's.
 void erase_fixup(rb_node* parent, rb_root* root, const rb_augment_callbacks* augment)
 {
     rb_node* node = nullptr;
     for (;;) {
-        rb_node* sibling = parent->rb_right;
+        bool const node_is_left = node != parent->rb_right;
+        rb_node* rb_node::*const near = node_is_left ? &rb_node::rb_left : &rb_node::rb_right;
+        rb_node* rb_node::*const far = node_is_left ? &rb_node::rb_right : &rb_node::rb_left;
+        rb_node* sibling = parent->*far;
         rb_node* tmp1;
         rb_node* tmp2;
-        if (node != sibling) { // node is the left child
-            if (rb_is_red(sibling)) { // left rotate at parent: node gets a black sibling
-                tmp1 = sibling->rb_left;
-                parent->rb_right = tmp1;
-                sibling->rb_left = parent;
-                set_parent_color(tmp1, parent, RB_BLACK);
-                rotate_set_parents(parent, sibling, root, RB_RED);
-                augment_rotate(parent, sibling, augment);
-                sibling = tmp1;
-            }
-            tmp1 = sibling->rb_right;
-            if (!tmp1 || rb_is_black(tmp1)) {
-                tmp2 = sibling->rb_left;
-                if (!tmp2 || rb_is_black(tmp2)) {
-                    // Sibling and its children black: the sibling turns red, the lack moves up
-                    // (or a red parent turning black ends it).
-                    set_parent_color(sibling, parent, RB_RED);
-                    if (rb_is_red(parent)) {
-                        set_black(parent);
-                    } else {
-                        node = parent;
-                        parent = rb_parent(node);
-                        if (parent)
-                            continue;
-                    }
-                    return;
-                }
-                // Right rotate at sibling: its red inner child becomes the sibling.
-                tmp1 = tmp2->rb_right;
-                sibling->rb_left = tmp1;
-                tmp2->rb_right = sibling;
-                parent->rb_right = tmp2;
-                if (tmp1)
-                    set_parent_color(tmp1, sibling, RB_BLACK);
-                augment_rotate(sibling, tmp2, augment);
-                tmp1 = sibling;
-                sibling = tmp2;
-            }
-            // The sibling's outer child is red: left rotate at parent and recolour.
-            tmp2 = sibling->rb_left;
-            parent->rb_right = tmp2;
-            sibling->rb_left = parent;
-            set_parent_color(tmp1, sibling, RB_BLACK);
-            if (tmp2)
-                set_parent(tmp2, parent);
-            rotate_set_parents(parent, sibling, root, RB_BLACK);
-            augment_rotate(parent, sibling, augment);
-            return;
-        }
-        sibling = parent->rb_left; // the mirror image
-        if (rb_is_red(sibling)) {
-            tmp1 = sibling->rb_right;
-            parent->rb_left = tmp1;
-            sibling->rb_right = parent;
+        if (rb_is_red(sibling)) { // rotate at parent towards node: node gets a black sibling
+            tmp1 = sibling->*near;
+            parent->*far = tmp1;
+            sibling->*near = parent;
             set_parent_color(tmp1, parent, RB_BLACK);
             rotate_set_parents(parent, sibling, root, RB_RED);
             augment_rotate(parent, sibling, augment);
             sibling = tmp1;
         }
-        tmp1 = sibling->rb_left;
+        tmp1 = sibling->*far;
         if (!tmp1 || rb_is_black(tmp1)) {
-            tmp2 = sibling->rb_right;
+            tmp2 = sibling->*near;
             if (!tmp2 || rb_is_black(tmp2)) {
+                // Sibling and its children black: the sibling turns red, the lack moves up
+                // (or a red parent turning black ends it).
                 set_parent_color(sibling, parent, RB_RED);
                 if (rb_is_red(parent)) {
                     set_black(parent);
@@ -293,19 +249,21 @@ void erase_fixup(rb_node* parent, rb_root* root, const rb_augment_callbacks* aug
                 }
                 return;
             }
-            tmp1 = tmp2->rb_left;
-            sibling->rb_right = tmp1;
-            tmp2->rb_left = sibling;
-            parent->rb_left = tmp2;
+            // Rotate at sibling away from node: its red inner child becomes the sibling.
+            tmp1 = tmp2->*far;
+            sibling->*near = tmp1;
+            tmp2->*far = sibling;
+            parent->*far = tmp2;
             if (tmp1)
                 set_parent_color(tmp1, sibling, RB_BLACK);
             augment_rotate(sibling, tmp2, augment);
             tmp1 = sibling;
             sibling = tmp2;
         }
-        tmp2 = sibling->rb_right;
-        parent->rb_left = tmp2;
-        sibling->rb_right = parent;
+        // The sibling's outer child is red: rotate at parent towards node and recolour.
+        tmp2 = sibling->*near;
+        parent->*far = tmp2;
+        sibling->*near = parent;
         set_parent_color(tmp1, sibling, RB_BLACK);
         if (tmp2)
             set_parent(tmp2, parent);

@@ -63,8 +63,8 @@ void rb_erase_augmented(rb_node* node, rb_root* root, const rb_augment_callbacks
 // and up the path, as far as anything changes (Linux's RBAUGMENT propagate callback).
 void rb_augment_propagate(rb_node* node, const rb_augment_callbacks* augment);
 
-// Linux's rb_add: links node in order, after the nodes equal to it. less(a, b): a goes left of b.
-template<typename Less> void rb_add(rb_node* node, rb_root* root, Less less)
+// Links node in order, after the nodes equal to it. less(a, b): a goes left of b.
+template<typename Less> void rb_link_in_order(rb_node* node, rb_root* root, Less less)
 {
     rb_node** link = &root->rb_node;
     rb_node* parent = nullptr;
@@ -73,18 +73,18 @@ template<typename Less> void rb_add(rb_node* node, rb_root* root, Less less)
         link = less(node, parent) ? &parent->rb_left : &parent->rb_right;
     }
     rb_link_node(node, parent, link);
+}
+
+// Linux's rb_add: rb_link_in_order, then rebalance.
+template<typename Less> void rb_add(rb_node* node, rb_root* root, Less less)
+{
+    rb_link_in_order(node, root, less);
     rb_insert_color(node, root);
 }
 
 template<typename Less>
 void rb_add_augmented(rb_node* node, rb_root* root, const rb_augment_callbacks* augment, Less less)
 {
-    rb_node** link = &root->rb_node;
-    rb_node* parent = nullptr;
-    while (*link) {
-        parent = *link;
-        link = less(node, parent) ? &parent->rb_left : &parent->rb_right;
-    }
-    rb_link_node(node, parent, link);
+    rb_link_in_order(node, root, less);
     rb_insert_augmented(node, root, augment);
 }
