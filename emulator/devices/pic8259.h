@@ -32,6 +32,23 @@ public:
     uint8_t vector_base() const { return m_vector_base; }
     bool initialized() const { return m_init_step == 0 && m_vector_base_set; }
 
+    // Everything the chip holds, for a machine snapshot (emulator/machine/snapshot.h).
+    struct State {
+        uint8_t irr, isr, imr, vector_base;
+        bool vector_base_set, auto_eoi, read_isr, single, needs_icw4;
+        int init_step;
+    };
+    State save_state() const
+    {
+        return { m_irr, m_isr, m_imr, m_vector_base, m_vector_base_set, m_auto_eoi, m_read_isr, m_single, m_needs_icw4, m_init_step };
+    }
+    void restore_state(const State& s)
+    {
+        m_irr = s.irr, m_isr = s.isr, m_imr = s.imr, m_vector_base = s.vector_base;
+        m_vector_base_set = s.vector_base_set, m_auto_eoi = s.auto_eoi, m_read_isr = s.read_isr;
+        m_single = s.single, m_needs_icw4 = s.needs_icw4, m_init_step = s.init_step;
+    }
+
 private:
     uint8_t m_irr = 0, m_isr = 0, m_imr = 0xff;
     uint8_t m_vector_base = 0;

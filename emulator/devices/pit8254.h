@@ -37,6 +37,29 @@ public:
     uint32_t divisor() const { return m_divisor; }
     unsigned mode() const { return m_mode; }
 
+    // Everything the channel holds, for a machine snapshot (emulator/machine/snapshot.h). Times
+    // are on the clock's own epoch, which for the machine is guest time 0.
+    struct State {
+        unsigned mode, access;
+        uint32_t divisor;
+        uint16_t reload_low;
+        bool expect_high;
+        std::optional<uint16_t> latch;
+        bool latch_high_next;
+        Clock::time_point start;
+        std::optional<Clock::time_point> deadline;
+    };
+    State save_state() const
+    {
+        return { m_mode, m_access, m_divisor, m_reload_low, m_expect_high, m_latch, m_latch_high_next, m_start, m_deadline };
+    }
+    void restore_state(const State& s)
+    {
+        m_mode = s.mode, m_access = s.access, m_divisor = s.divisor, m_reload_low = s.reload_low;
+        m_expect_high = s.expect_high, m_latch = s.latch, m_latch_high_next = s.latch_high_next;
+        m_start = s.start, m_deadline = s.deadline;
+    }
+
 private:
     Clock::duration period() const;
     uint16_t current_count(Clock::time_point now) const;

@@ -22,6 +22,20 @@ public:
     const std::string& text() const { return m_text; }
     void set_listener(std::function<void(std::string_view)> listener) { m_listener = std::move(listener); }
 
+    // The registers and everything printed so far, for a machine snapshot
+    // (emulator/machine/snapshot.h); the listener is the host's, not the device's.
+    struct State {
+        std::string text;
+        uint8_t ier, lcr, mcr, scratch, fcr;
+        uint16_t divisor;
+    };
+    State save_state() const { return { m_text, m_ier, m_lcr, m_mcr, m_scratch, m_fcr, m_divisor }; }
+    void restore_state(const State& s)
+    {
+        m_text = s.text, m_ier = s.ier, m_lcr = s.lcr, m_mcr = s.mcr, m_scratch = s.scratch, m_fcr = s.fcr;
+        m_divisor = s.divisor;
+    }
+
 private:
     bool dlab() const { return m_lcr & 0x80; }
 
