@@ -42,11 +42,10 @@ InstructionCounter::Slot const& InstructionCounter::insert(size_t i, uint64_t ad
     if ((m_used + 1) * 2 > m_slots.size()) {
         grow();
         i = home(address, size);
-        while (m_slots[i].used)
+        while (m_slots[i].used())
             i = (i + 1) & m_mask;
     }
     Slot& slot = m_slots[i];
-    slot.used = true;
     slot.address = address;
     slot.size = size;
     ++m_used;
@@ -67,10 +66,10 @@ void InstructionCounter::grow()
     m_mask = m_slots.size() - 1;
     m_shift = 64 - unsigned(std::countr_zero(m_slots.size()));
     for (Slot const& slot : old) {
-        if (!slot.used)
+        if (!slot.used())
             continue;
         size_t i = home(slot.address, slot.size);
-        while (m_slots[i].used)
+        while (m_slots[i].used())
             i = (i + 1) & m_mask;
         m_slots[i] = slot;
     }
@@ -81,7 +80,7 @@ bool InstructionCounter::erase(Key key)
     size_t i = home(key.address, key.size);
     for (;;) {
         Slot const& slot = m_slots[i];
-        if (!slot.used)
+        if (!slot.used())
             return false;
         if (slot.address == key.address && slot.size == key.size)
             break;
@@ -92,7 +91,7 @@ bool InstructionCounter::erase(Key key)
     for (;;) {
         j = (j + 1) & m_mask;
         Slot const& next = m_slots[j];
-        if (!next.used)
+        if (!next.used())
             break;
         size_t const k = home(next.address, next.size);
         bool const stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
@@ -138,8 +137,7 @@ void InstructionCounter::decode(Slot& slot)
 {
     ++m_decodes;
     // Unknown bytes count as one instruction and may set IF (the safe answer).
-    slot.count = 1;
-    slot.may_set_if = true;
+    slot.set(1, true);
     if (slot.size == 0)
         return; // the engine reports 0 for a block that faults at its first instruction
     std::vector<uint8_t> code(slot.size);
@@ -169,7 +167,7 @@ void InstructionCounter::decode(Slot& slot)
         ++at;
     }
     cs_free(insn, 1);
-    slot.count = count;
+    bool may_set_if = false;
     switch (last_id) {
     case X86_INS_STI:
     case X86_INS_POPF:
@@ -180,11 +178,12 @@ void InstructionCounter::decode(Slot& slot)
     case X86_INS_IRETQ:
     case X86_INS_SYSRET:
     case X86_INS_INVALID:
-        slot.may_set_if = true;
+        may_set_if = true;
         break;
     default:
-        slot.may_set_if = false;
+        may_set_if = false;
     }
+    slot.set(count, may_set_if); // count >= 1: size > 0 bytes are at least one instruction
 }
 
 } // namespace lkmemu

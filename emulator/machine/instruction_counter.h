@@ -41,21 +41,23 @@ public:
     {
         size_t i = home(address, size);
         for (;;) {
-            Slot& slot = m_slots[i];
-            if (!slot.used)
-                break;
-            if (slot.address == address && slot.size == size) {
-                m_total += slot.count;
-                return slot.may_set_if;
+            Slot const& slot = m_slots[i];
+            if (slot.address == address && slot.size == size && slot.used()) [[likely]] {
+                m_total += slot.count();
+                return slot.may_set_if();
             }
+            if (!slot.used())
+                break;
             i = (i + 1) & m_mask;
         }
         Slot const& slot = insert(i, address, size);
-        m_total += slot.count;
-        return slot.may_set_if;
+        m_total += slot.count();
+        return slot.may_set_if();
     }
 
     uint64_t total() const { return m_total; }
+    // A machine restored from a snapshot goes on from the count it was taken at.
+    void restore_total(uint64_t total) { m_total = total; }
     // How many blocks were decoded (cache misses), for tests and statistics.
     uint64_t decodes() const { return m_decodes; }
     // How many blocks are cached now.
@@ -70,12 +72,17 @@ public:
 
 private:
     static constexpr size_t initial_capacity = 8192; // power of two; grows at half full
+    // 16 bytes, so a probe touches one cache line. A cached block has at least one instruction,
+    // so a zero count_and_flag is an empty slot.
     struct Slot {
         uint64_t address = 0;
         uint32_t size = 0;
-        uint32_t count = 0;
-        bool may_set_if = false;
-        bool used = false;
+        uint32_t count_and_flag = 0; // count << 1 | may_set_if
+
+        bool used() const { return count_and_flag != 0; }
+        uint32_t count() const { return count_and_flag >> 1; }
+        bool may_set_if() const { return count_and_flag & 1; }
+        void set(uint32_t count, bool may_set_if) { count_and_flag = count << 1 | (may_set_if ? 1 : 0); }
     };
     struct Key {
         uint64_t address;
@@ -84,9 +91,9 @@ private:
     };
     size_t home(uint64_t address, uint32_t size) const
     {
-        uint64_t const h = (address ^ (uint64_t(size) << 48) ^ (uint64_t(size) * 0x9e3779b97f4a7c15ull))
-                           * 0x9e3779b97f4a7c15ull;
-        return size_t(h >> m_shift);
+        // Fibonacci hashing: one multiply, the top bits index the table. Blocks at one address
+        // with different sizes are rare (a block cut short), so the size only needs to perturb.
+        return size_t(((address ^ (uint64_t(size) << 40)) * 0x9e3779b97f4a7c15ull) >> m_shift);
     }
     Slot const& insert(size_t empty_slot, uint64_t address, uint32_t size);
     void decode(Slot&);
