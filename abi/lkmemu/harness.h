@@ -2,7 +2,12 @@
 //
 // The kernel's driver exposes it to user space as the character device /dev/harness, which only
 // one process (init) may hold open. init read()s one request at a time and write()s one response
-// per request; the driver moves the bytes with the device's DMA registers below. Under QEMU the
+// per request; the driver moves the bytes with the device's DMA registers below. A request's data
+// (an insmod's module file) is not part of what /dev/harness delivers: it stays in the device as
+// "the current request's data" until the next request is taken, and the driver exposes it as the
+// regular file /dev/harness_data (its size: the header's data_length), which init hands to
+// finit_module(2). The kernel then reads it (GET_DATA) straight into its own buffer: the host
+// copies the file into guest memory once, from the file itself. Under QEMU the
 // ports read as all-ones, so LKMEMU_HARNESS_REG_ID does not match and the kernel knows no harness
 // is attached.
 //
@@ -14,7 +19,12 @@
 //                     r: after PEEK_REQUEST or GET_REQUEST, the whole request's length
 //   REG_COMMAND   w   LKMEMU_HARNESS_CMD_*; the device completes it before the OUT returns
 //   REG_STATUS    r   0, or a negative errno for the last command (-EFAULT: buffer outside RAM,
-//                     -EINVAL: a malformed response or an unknown command)
+//                     -EINVAL: a malformed response or an unknown command, -EIO: the host could
+//                     not read the data)
+//   REG_DATA_OFFSET w  GET_DATA: where in the current request's data to start
+//
+// GET_DATA copies up to LENGTH bytes of the current request's data, from DATA_OFFSET on, to the
+// buffer; LENGTH then reads the number copied (0: at or past the end).
 //
 // One exchange per command: PEEK_REQUEST waits (the guest CPU is stopped) until the host has its
 // next request and reports its length, so the driver allocates a buffer of that size once;
@@ -36,24 +46,29 @@
 #define LKMEMU_HARNESS_REG_LENGTH 0xc
 #define LKMEMU_HARNESS_REG_COMMAND 0x10
 #define LKMEMU_HARNESS_REG_STATUS 0x14
+#define LKMEMU_HARNESS_REG_DATA_OFFSET 0x18
 
 #define LKMEMU_HARNESS_CMD_GET_REQUEST 1  /* copy the pending request (waiting for one if none) */
 #define LKMEMU_HARNESS_CMD_PUT_RESPONSE 2 /* take the response in the buffer */
 #define LKMEMU_HARNESS_CMD_PEEK_REQUEST 3 /* wait for the next request; LENGTH reads its length */
+#define LKMEMU_HARNESS_CMD_GET_DATA 4     /* copy a piece of the current request's data */
 
 /* STATUS after PEEK_REQUEST or GET_REQUEST when the host has no request yet (its `sleep` lets
  * guest time pass): the driver halts until the next interrupt and asks again. */
 #define LKMEMU_HARNESS_STATUS_WAIT 1
 
-/* The largest message either way: the kernel's largest module image (LKM_MAX_MODULE_IMAGE) with
- * room to spare for a request's header and arguments. The host builds no larger request; init's
- * buffers have this size (demand-zero: only what a message touches is backed by pages). */
+/* The largest message either way, and the largest data init reads into its own memory (for
+ * init_module(2), when finit_module(2) is not used): the kernel's largest module image
+ * (LKM_MAX_MODULE_IMAGE) with room to spare. init's buffers have this size (demand-zero: only what
+ * a message touches is backed by pages). Data is not bounded by it: a larger file reaches the
+ * kernel's size check (data_length saturates at 0xffffffff). */
 #define LKMEMU_HARNESS_MAX_MESSAGE (LKM_MAX_MODULE_IMAGE + (1u << 20))
 
 enum lkmemu_harness_op {
     LKMEMU_HARNESS_OP_POWEROFF = 1,  /* init powers the machine off */
     LKMEMU_HARNESS_OP_DMESG = 2,     /* syslog(SYSLOG_ACTION_READ_ALL) */
-    LKMEMU_HARNESS_OP_INSMOD = 3,    /* args: parameter string; data: the .ko image */
+    LKMEMU_HARNESS_OP_INSMOD = 3,    /* args: parameter string; data: the .ko file; flags:
+                                        finit_module's LKM_MODULE_INIT_* (insmod -f) */
     LKMEMU_HARNESS_OP_RMMOD = 4,     /* args: module name; flags: LKMEMU_HARNESS_RMMOD_* */
     LKMEMU_HARNESS_OP_LSMOD = 5,     /* the text of /proc/modules */
     LKMEMU_HARNESS_OP_READ_FILE = 6, /* args: path; response: the file's contents */
@@ -64,9 +79,9 @@ enum lkmemu_harness_op {
 #define LKMEMU_HARNESS_RMMOD_WAIT (1u << 31) /* rmmod -w: init retries while the module is busy */
 
 /* A request, as init reads it from /dev/harness: this header, then args_length bytes of
- * arguments, then data_length bytes of data. The arguments are one NUL-terminated string
- * (args_length counts the NUL; "" for an op without arguments), so that init can hand them to a
- * system call where they lie. */
+ * arguments. The arguments are one NUL-terminated string (args_length counts the NUL; "" for an
+ * op without arguments), so that init can hand them to a system call where they lie. The
+ * request's data_length bytes of data are read from /dev/harness_data. */
 struct lkmemu_harness_request {
     uint32_t op; /* enum lkmemu_harness_op */
     uint32_t flags;

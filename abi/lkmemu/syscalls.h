@@ -25,4 +25,5 @@
     X(117, setresuid, (unsigned ruid, unsigned euid, unsigned suid)) /* (unsigned)-1: unchanged */ \
     X(169, reboot, (int magic1, int magic2, unsigned cmd, uint64_t arg))                           \
     X(175, init_module, (uint64_t umod, uint64_t len, uint64_t uargs))                             \
-    X(176, delete_module, (uint64_t name, unsigned flags)) /* flags: lkmemu/fcntl.h */
+    X(176, delete_module, (uint64_t name, unsigned flags)) /* flags: lkmemu/fcntl.h */     \
+    X(313, finit_module, (int fd, uint64_t uargs, int flags)) /* flags: LKM_MODULE_INIT_* */

@@ -42,6 +42,9 @@ void HarnessDevice::io_write(uint16_t offset, unsigned size, uint32_t value)
     case LKMEMU_HARNESS_REG_LENGTH:
         m_length = value;
         return;
+    case LKMEMU_HARNESS_REG_DATA_OFFSET:
+        m_data_offset = value;
+        return;
     case LKMEMU_HARNESS_REG_COMMAND:
         switch (value) {
         case LKMEMU_HARNESS_CMD_PEEK_REQUEST:
@@ -52,6 +55,9 @@ void HarnessDevice::io_write(uint16_t offset, unsigned size, uint32_t value)
             return;
         case LKMEMU_HARNESS_CMD_PUT_RESPONSE:
             put_response();
+            return;
+        case LKMEMU_HARNESS_CMD_GET_DATA:
+            get_data();
             return;
         default:
             m_status = -LKM_EINVAL;
@@ -71,8 +77,11 @@ bool HarnessDevice::buffer_in_ram(uint64_t length) const
 // both answer LKMEMU_HARNESS_STATUS_WAIT and the driver asks again later.
 const std::vector<uint8_t>* HarnessDevice::pending_request()
 {
-    if (!m_pending)
+    if (!m_pending) {
         m_pending = m_endpoint->next_request();
+        if (m_pending)
+            m_pending_data = m_endpoint->take_request_data();
+    }
     return m_pending ? &*m_pending : nullptr;
 }
 
@@ -104,6 +113,23 @@ void HarnessDevice::get_request()
     m_length = static_cast<uint32_t>(request->size());
     m_status = 0;
     m_pending.reset();
+    m_data = std::move(m_pending_data); // the previous request's data is done with
+}
+
+// Straight from the host's file (or memory) into guest RAM: the one copy of a module image.
+void HarnessDevice::get_data()
+{
+    if (!buffer_in_ram(m_length)) {
+        m_status = -LKM_EFAULT;
+        return;
+    }
+    int64_t const copied = m_data ? m_data->read_at(m_data_offset, m_ram.subspan(m_address, m_length)) : 0;
+    if (copied < 0) {
+        m_status = -LKM_EIO;
+        return;
+    }
+    m_length = static_cast<uint32_t>(copied);
+    m_status = 0;
 }
 
 void HarnessDevice::put_response()

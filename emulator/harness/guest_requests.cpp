@@ -5,13 +5,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace lkmemu {
 
 uint64_t encoded_size(const GuestRequest& request)
 {
-    return sizeof(lkmemu_harness_request) + request.args.size() + 1 + request.data.size();
+    return sizeof(lkmemu_harness_request) + request.args.size() + 1;
 }
 
 Result<std::vector<uint8_t>> encode_request(const GuestRequest& request)
@@ -24,15 +25,14 @@ Result<std::vector<uint8_t>> encode_request(const GuestRequest& request)
     header.op = request.op;
     header.flags = request.flags;
     header.args_length = static_cast<uint32_t>(request.args.size() + 1);
-    header.data_length = static_cast<uint32_t>(request.data.size());
-    std::vector<uint8_t> bytes(size);
-    uint8_t* at = bytes.data();
-    std::memcpy(at, &header, sizeof header);
-    at += sizeof header;
-    std::memcpy(at, request.args.c_str(), header.args_length); // with its NUL
-    at += header.args_length;
-    if (!request.data.empty())
-        std::memcpy(at, request.data.data(), request.data.size());
+    uint64_t const data_size = request.data ? request.data->size() : 0;
+    header.data_length = static_cast<uint32_t>(std::min<uint64_t>(data_size, UINT32_MAX));
+    std::vector<uint8_t> bytes;
+    bytes.reserve(size);
+    auto const* header_bytes = reinterpret_cast<const uint8_t*>(&header);
+    bytes.insert(bytes.end(), header_bytes, header_bytes + sizeof header);
+    auto const* args = reinterpret_cast<const uint8_t*>(request.args.c_str());
+    bytes.insert(bytes.end(), args, args + header.args_length); // with its NUL
     return bytes;
 }
 
@@ -50,20 +50,18 @@ std::string errno_name(int value)
     return "E" + std::to_string(value);
 }
 
-std::string insmod_strerror(int value)
+std::optional<int> errno_from_name(std::string_view name)
 {
-    // kmod's tools/insmod.c mod_strerror(): the errors init_module gives special meaning to.
-    switch (value) {
-    case LKM_ENOEXEC:
-        return "Invalid module format";
-    case LKM_ENOENT:
-    case LKM_ESRCH:
-        return "Unknown symbol in module";
-    case LKM_EEXIST:
-        return "Module already in kernel";
-    default:
-        return errno_text(value);
-    }
+#define LKM_ERRNO_FROM_NAME(errno_name, value, text) \
+    if (name == #errno_name)                         \
+        return value;
+    LKM_ERRNO_LIST(LKM_ERRNO_FROM_NAME)
+#undef LKM_ERRNO_FROM_NAME
+    if (name == "EWOULDBLOCK")
+        return LKM_EWOULDBLOCK;
+    if (name == "ENOTSUP")
+        return LKM_ENOTSUP;
+    return std::nullopt;
 }
 
 } // namespace lkmemu

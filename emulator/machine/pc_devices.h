@@ -48,6 +48,7 @@ struct PcDevices {
         Machine* machine = nullptr;
         HarnessHost* host = nullptr;
         std::optional<std::vector<uint8_t>> next_request() override { return host->try_next_request(*machine); }
+        std::unique_ptr<HarnessData> take_request_data() override { return host->take_request_data(); }
         void on_response(int32_t status, std::string_view text) override { host->on_response(*machine, status, text); }
     } harness_adapter;
 };

@@ -40,7 +40,7 @@ void proc_release(file* f)
     kfree(snapshot);
 }
 
-const file_operations g_proc_fops = { nullptr, proc_read, nullptr, proc_release, nullptr };
+const file_operations g_proc_fops = { nullptr, proc_read, nullptr, proc_release, nullptr, nullptr };
 
 } // namespace
 

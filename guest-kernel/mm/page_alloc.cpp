@@ -97,7 +97,7 @@ void page_alloc_free_boot_memory()
         pr_debug("page_alloc: freed %lu pages of boot memory\n", kernel_meminfo.free_pages - before);
 }
 
-lkm::ErrorOr<u64> alloc_pages(size_t count)
+lkm::ErrorOr<u64> alloc_pages(size_t count, page_contents contents)
 {
     if (count == 0 || count > g_max_pfn)
         return lkm::Error::from_errno(LKM_ENOMEM, "alloc_pages: impossible size");
@@ -115,12 +115,17 @@ lkm::ErrorOr<u64> alloc_pages(size_t count)
                 mark_in_use(p);
             kernel_meminfo.free_pages -= count;
             g_next_fit = pfn + 1;
-            memset(__va(first * PAGE_SIZE), 0, count * PAGE_SIZE);
+            if (contents == page_contents::zeroed)
+                memset(__va(first * PAGE_SIZE), 0, count * PAGE_SIZE);
             return first * PAGE_SIZE;
         }
     }
     return lkm::Error::from_errno(LKM_ENOMEM, "alloc_pages: out of physical memory");
 }
+
+u8* page_buffer::data() const { return static_cast<u8*>(__va(m_phys)); }
+
+bool pfn_valid(u64 pfn) { return pfn < g_max_pfn; }
 
 void free_pages(u64 phys, size_t count)
 {

@@ -18,6 +18,8 @@ alignas(16) unsigned char g_response[LKMEMU_HARNESS_MAX_MESSAGE];
 response_text g_text { reinterpret_cast<char*>(g_response + sizeof(lkmemu_harness_response)), 0,
                        RESPONSE_TEXT_CAPACITY };
 int g_harness = -1;
+int g_harness_data = -1;
+const lkmemu_harness_request* g_current; // the request read last, in g_request
 
 } // namespace
 
@@ -43,7 +45,22 @@ long open_harness()
     if (fd < 0)
         return fd;
     g_harness = static_cast<int>(fd);
+    // Opened now, as root: init may drop to another uid before its first insmod.
+    long data = sys::open("/dev/harness_data", sys::O_RDONLY);
+    if (data < 0)
+        return data;
+    g_harness_data = static_cast<int>(data);
     return 0;
+}
+
+int harness_data_fd() { return g_harness_data; }
+
+unsigned char* request_data_buffer(size_t* capacity)
+{
+    size_t used = sizeof(lkmemu_harness_request) + (g_current ? g_current->args_length : 0);
+    used = (used + 15) & ~size_t(15);
+    *capacity = sizeof(g_request) - used;
+    return g_request + used;
 }
 
 response_text& begin_response()
@@ -79,7 +96,7 @@ request next_request()
             continue;
         }
         __builtin_memcpy(&header, g_request, sizeof(header));
-        uint64_t claimed = sizeof(header) + static_cast<uint64_t>(header.args_length) + header.data_length;
+        uint64_t claimed = sizeof(header) + static_cast<uint64_t>(header.args_length);
         if (claimed > static_cast<uint64_t>(n)) {
             // Truncated by the driver (larger than any message), or inconsistent.
             respond(static_cast<size_t>(n) == sizeof(g_request) ? -LKM_E2BIG : -LKM_EINVAL);
@@ -90,8 +107,8 @@ request next_request()
             respond(-LKM_EINVAL); // the arguments are one NUL-terminated string
             continue;
         }
-        return { header.op, header.flags, args,
-                 reinterpret_cast<const unsigned char*>(args + header.args_length), header.data_length };
+        g_current = reinterpret_cast<const lkmemu_harness_request*>(g_request);
+        return { header.op, header.flags, args, header.data_length };
     }
 }
 

@@ -107,8 +107,15 @@ extern "C" [[noreturn]] void init_main(const long* initial_stack)
         if (!parse_uid(uid_text, &uid) || sys::setresuid(uid, uid, 0) != 0)
             sys::exit(4); // asked to run unprivileged and cannot: do not serve as root instead
     }
-    if (const char* test = getenv(envp, "init_test"))
+    if (const char* test = getenv(envp, "init_test")) {
         g_insmod_bad_pointer = equal(test, "insmod_badptr");
+        g_finit_test = equal(test, "finit_badfd")      ? finit_test::bad_fd
+                       : equal(test, "finit_badflags") ? finit_test::bad_flags
+                       : equal(test, "finit_chardev")  ? finit_test::char_device
+                                                       : finit_test::none;
+    }
+    if (const char* syscall = getenv(envp, "insmod_syscall"))
+        g_insmod_init_module = equal(syscall, "init_module");
 
     for (;;)
         serve(next_request());

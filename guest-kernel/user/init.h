@@ -12,18 +12,24 @@ namespace init {
 
 // --- harness_channel.cpp ---
 
-// A request as init received it. args is a NUL-terminated string and data its data_length
-// bytes, both where they lie in the request buffer, valid until the next request is read.
+// A request as init received it. args is a NUL-terminated string where it lies in the request
+// buffer, valid until the next request is read. Its data_length bytes of data are the file
+// /dev/harness_data (harness_data_fd) until then.
 struct request {
     uint32_t op;
     uint32_t flags;
     const char* args;
-    const unsigned char* data;
     size_t data_length;
 };
 
-// Opens /dev/harness: 0, or the open's -errno (ENODEV without a host, e.g. under QEMU).
+// Opens /dev/harness and /dev/harness_data: 0, or the open's -errno (ENODEV without a host, e.g.
+// under QEMU).
 long open_harness();
+// /dev/harness_data, open for reading: the current request's data, as a regular file.
+int harness_data_fd();
+// Room for the current request's data in init's own memory (the init_module(2) path), after the
+// request's arguments: at least LKM_MAX_MODULE_IMAGE bytes.
+unsigned char* request_data_buffer(size_t* capacity);
 // Waits for the host's next well-formed request (a malformed one is answered here).
 request next_request();
 
@@ -64,5 +70,13 @@ void serve_lsmod();
 // unmapped user address as the image, so that init_module's EFAULT path is tested through the
 // real system call.
 extern bool g_insmod_bad_pointer;
+// insmod_syscall=init_module: INSMOD reads the file into init's memory and calls init_module(2)
+// instead of finit_module(2) (which it also falls back to when finit_module is ENOSYS, as kmod).
+extern bool g_insmod_init_module;
+// init_test=finit_badfd / finit_badflags / finit_chardev: INSMOD calls finit_module with fd -1,
+// with an unknown flag (0x100), or with /dev/kmsg (a character device), to test its EBADF and
+// EINVAL paths through the real system call.
+enum class finit_test { none, bad_fd, bad_flags, char_device };
+extern finit_test g_finit_test;
 
 } // namespace init

@@ -1,7 +1,9 @@
-// init's side of insmod, rmmod and lsmod: the real init_module(2) and delete_module(2) calls and
-// the read of /proc/modules, made from ring 3 for the host's harness requests. Names, parameters
-// and images are passed to the kernel where they lie in the request: the kernel's limits are the
-// only ones.
+// init's side of insmod, rmmod and lsmod: the real finit_module(2) (or init_module(2)) and
+// delete_module(2) calls and the read of /proc/modules, made from ring 3 for the host's harness
+// requests. As kmod's insmod, the module goes to the kernel as a file descriptor (the request's
+// data, /dev/harness_data), so init never touches the image; init_module is the fallback when
+// finit_module is ENOSYS, or when asked (insmod_syscall=init_module). Names and parameters are
+// passed where they lie in the request: the kernel's limits are the only ones.
 //
 // A failing call is answered with the kernel's own reason, as the host shows it after kmod's
 // message: the log records the call produced (from /dev/kmsg, positioned at its end before the
@@ -16,6 +18,8 @@
 namespace init {
 
 bool g_insmod_bad_pointer;
+bool g_insmod_init_module;
+finit_test g_finit_test;
 
 namespace {
 
@@ -139,6 +143,41 @@ void describe_busy_module(const char* name, response_text& text)
     sys::close(static_cast<int>(fd));
 }
 
+// The request's data into init's memory for init_module(2) (which has no flags: insmod -f's are
+// not passed). One larger than the kernel takes is not read: the kernel refuses its length
+// (EFBIG) before looking at the bytes.
+long read_request_data(const request& request, const void** image)
+{
+    size_t capacity;
+    unsigned char* buffer = request_data_buffer(&capacity);
+    *image = buffer;
+    if (request.data_length > capacity || request.data_length > LKM_MAX_MODULE_IMAGE)
+        return 0;
+    int fd = harness_data_fd();
+    if (long err = sys::lseek(fd, 0, sys::SEEK_SET); err < 0)
+        return err;
+    size_t done = 0;
+    while (done < request.data_length) {
+        long n = sys::read(fd, buffer + done, request.data_length - done);
+        if (n < 0)
+            return n;
+        if (n == 0)
+            return -LKM_EIO; // shorter than the request said
+        done += static_cast<size_t>(n);
+    }
+    return 0;
+}
+
+long insmod_by_init_module(const request& request)
+{
+    const void* image = reinterpret_cast<const void*>(UNMAPPED_USER_ADDRESS);
+    if (!g_insmod_bad_pointer) {
+        if (long err = read_request_data(request, &image); err < 0)
+            return err;
+    }
+    return sys::init_module(image, request.data_length, request.args);
+}
+
 } // namespace
 
 void open_kernel_log()
@@ -149,11 +188,17 @@ void open_kernel_log()
 
 void serve_insmod(const request& request)
 {
-    const void* image = request.data;
-    if (g_insmod_bad_pointer)
-        image = reinterpret_cast<const void*>(UNMAPPED_USER_ADDRESS);
     mark_log();
-    long ret = sys::init_module(image, request.data_length, request.args);
+    long ret = -LKM_ENOSYS;
+    if (!g_insmod_init_module && !g_insmod_bad_pointer) {
+        int fd = g_finit_test == finit_test::bad_fd ? -1
+            : g_finit_test == finit_test::char_device ? g_kmsg
+                                                      : harness_data_fd();
+        int flags = static_cast<int>(request.flags) | (g_finit_test == finit_test::bad_flags ? 0x100 : 0);
+        ret = sys::finit_module(fd, request.args, flags);
+    }
+    if (ret == -LKM_ENOSYS)
+        ret = insmod_by_init_module(request);
     response_text& text = begin_response();
     if (ret < 0)
         append_log_since_mark(text);

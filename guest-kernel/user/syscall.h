@@ -31,6 +31,7 @@ inline long syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0)
 constexpr int O_RDONLY = LKM_O_RDONLY;
 constexpr int O_RDWR = LKM_O_RDWR;
 constexpr int O_NONBLOCK = LKM_O_NONBLOCK;
+constexpr int SEEK_SET = LKM_SEEK_SET;
 constexpr int SEEK_END = LKM_SEEK_END;
 constexpr int SYSLOG_ACTION_READ_ALL = LKM_SYSLOG_ACTION_READ_ALL;
 constexpr long LINUX_REBOOT_CMD_POWER_OFF = LKM_LINUX_REBOOT_CMD_POWER_OFF;
@@ -49,6 +50,10 @@ inline long reboot(long cmd) { return syscall(NR_reboot, LKM_LINUX_REBOOT_MAGIC1
 inline long init_module(const void* image, size_t length, const char* params)
 {
     return syscall(NR_init_module, reinterpret_cast<long>(image), static_cast<long>(length), reinterpret_cast<long>(params));
+}
+inline long finit_module(int fd, const char* params, int flags)
+{
+    return syscall(NR_finit_module, fd, reinterpret_cast<long>(params), flags);
 }
 inline long delete_module(const char* name, unsigned flags)
 {

@@ -173,6 +173,7 @@ namespace {
 struct FakeHost final : HarnessEndpoint {
     std::vector<std::vector<uint8_t>> requests;
     std::vector<std::pair<int32_t, std::string>> responses;
+    std::vector<std::vector<uint8_t>> data; // each request's, if given: front first
     int asked = 0;
     int not_yet = 0; // answers "no request yet" this many times first
     std::optional<std::vector<uint8_t>> next_request() override
@@ -186,6 +187,14 @@ struct FakeHost final : HarnessEndpoint {
         requests.erase(requests.begin());
         return r;
     }
+    std::unique_ptr<HarnessData> take_request_data() override
+    {
+        if (data.empty())
+            return nullptr;
+        auto d = std::make_unique<HarnessBytes>(std::move(data.front()));
+        data.erase(data.begin());
+        return d;
+    }
     void on_response(int32_t status, std::string_view text) override { responses.emplace_back(status, std::string(text)); }
 };
 
@@ -198,6 +207,49 @@ std::vector<uint8_t> request(uint32_t op, std::string_view args)
     return bytes;
 }
 } // namespace
+
+TEST_CASE("harness: GET_DATA copies pieces of the current request's data into RAM", "[devices][harness]")
+{
+    std::vector<uint8_t> ram(0x10000, 0);
+    IoBus bus;
+    HarnessDevice harness(ram);
+    bus.attach(LKMEMU_PORT_HARNESS, HarnessDevice::port_count, harness);
+    FakeHost host;
+    host.requests.push_back(request(LKMEMU_HARNESS_OP_INSMOD, ""));
+    host.data.push_back({ 'm', 'o', 'd', 'u', 'l', 'e' });
+    harness.set_endpoint(&host);
+    auto reg = [](unsigned r) { return static_cast<uint16_t>(LKMEMU_PORT_HARNESS + r); };
+    auto get_data = [&](uint32_t address, uint32_t length, uint32_t offset) {
+        bus.write(reg(LKMEMU_HARNESS_REG_ADDR_LO), 4, address);
+        bus.write(reg(LKMEMU_HARNESS_REG_ADDR_HI), 4, 0);
+        bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, length);
+        bus.write(reg(LKMEMU_HARNESS_REG_DATA_OFFSET), 4, offset);
+        bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_GET_DATA);
+        return std::pair { static_cast<int32_t>(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4)),
+                           bus.read(reg(LKMEMU_HARNESS_REG_LENGTH), 4) };
+    };
+    // Before any request there is no data: nothing to copy.
+    CHECK(get_data(0x3000, 16, 0) == std::pair { 0, 0u });
+    // The request taken, its data is current: whole, in pieces, short at the end, none past it.
+    bus.write(reg(LKMEMU_HARNESS_REG_ADDR_LO), 4, 0x1000);
+    bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, 0x100);
+    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_GET_REQUEST);
+    REQUIRE(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4) == 0);
+    CHECK(get_data(0x3000, 16, 0) == std::pair { 0, 6u });
+    CHECK(std::string(reinterpret_cast<char*>(ram.data()) + 0x3000, 6) == "module");
+    CHECK(get_data(0x4000, 2, 2) == std::pair { 0, 2u });
+    CHECK(std::string(reinterpret_cast<char*>(ram.data()) + 0x4000, 2) == "du");
+    CHECK(get_data(0x4000, 16, 4) == std::pair { 0, 2u });
+    CHECK(get_data(0x4000, 16, 6) == std::pair { 0, 0u });
+    // A buffer outside RAM.
+    CHECK(get_data(0xfffc, 16, 0).first == -LKM_EFAULT);
+    // The next request has no data: the previous one's is gone.
+    host.requests.push_back(request(LKMEMU_HARNESS_OP_LSMOD, ""));
+    bus.write(reg(LKMEMU_HARNESS_REG_ADDR_LO), 4, 0x1000);
+    bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, 0x100);
+    bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_GET_REQUEST);
+    CHECK(get_data(0x3000, 16, 0) == std::pair { 0, 0u });
+}
 
 TEST_CASE("harness: absent without a host, ID and request/response with one", "[devices][harness]")
 {

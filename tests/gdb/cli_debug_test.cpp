@@ -28,7 +28,7 @@ std::string read_file(const std::string& path)
 
 } // namespace
 
-TEST_CASE("gdb follows insmod hello.ko from sys_init_module into hello_init and out", "[gdb][cli]")
+TEST_CASE("gdb follows insmod hello.ko from sys_finit_module into hello_init and out", "[gdb][cli]")
 {
     // --gdb-wait: gdb sets its breakpoints before the kernel's first instruction.
     auto run = run_lkmemu_with_gdb(
@@ -59,7 +59,7 @@ TEST_CASE("gdb follows insmod hello.ko from sys_init_module into hello_init and 
     // One location, or several when the compiler split load_module (a lambda, an inlined copy).
     CHECK((contains(run.gdb.output, "Breakpoint 1, ") || contains(run.gdb.output, "Breakpoint 1.1, ")));
     CHECK(contains(run.gdb.output, "load_module (image="));
-    CHECK(contains(run.gdb.output, "in sys_init_module"));
+    CHECK(contains(run.gdb.output, "in sys_finit_module")); // insmod hands the kernel the file
     // The module's symbols were added as it was laid out, before its init ran; the pending
     // breakpoint resolved and stops with its source line.
     CHECK(contains(run.gdb.output, "lkm-symbols: add-symbol-file " + kHello));

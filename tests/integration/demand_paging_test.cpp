@@ -26,7 +26,8 @@ TEST_CASE("init's .bss is demand-zero: pages appear as requests reach into its b
     uint64_t const image_size = std::filesystem::file_size(big);
     REQUIRE(image_size > (1u << 20));
 
-    auto s = run_observed("lsmod; insmod " + big + "; rmmod big; lsmod");
+    // init_module: init reads the image into its own buffer (finit_module never touches it).
+    auto s = run_observed("lsmod; insmod " + big + "; rmmod big; lsmod", "insmod_syscall=init_module");
     REQUIRE(s.results.size() == 4);
     for (size_t i = 0; i < 4; i++)
         CHECK(s.result(i).ok);
@@ -37,8 +38,8 @@ TEST_CASE("init's .bss is demand-zero: pages appear as requests reach into its b
     CHECK(mapped_bytes(booted.user) < (512u << 10));
     CHECK(booted.meminfo.user_pages * 4096 >= mapped_bytes(booted.user)); // its tables count too
 
-    // The insmod request carried the whole image into init's buffer: that much more is mapped,
-    // as writable data, never executable.
+    // The insmod brought the whole image into init's buffer: that much more is mapped, as
+    // writable data, never executable.
     const Snapshot& after_insmod = s.before(2);
     CHECK(mapped_bytes(after_insmod.user) >= mapped_bytes(booted.user) + (image_size & ~0xfffull));
     CHECK(after_insmod.meminfo.user_pages - booted.meminfo.user_pages >= image_size / 4096);
@@ -48,4 +49,12 @@ TEST_CASE("init's .bss is demand-zero: pages appear as requests reach into its b
     // Unloading gives the kernel's memory back; init keeps the pages it touched.
     CHECK(s.last().meminfo.user_pages == after_insmod.meminfo.user_pages);
     CHECK_MEMINFO_EQUAL(s.last().meminfo, booted.meminfo);
+
+    // finit_module (insmod's default): the image goes from the host file to the kernel, and
+    // init's buffer gains no page for it.
+    auto f = run_observed("lsmod; insmod " + big + "; rmmod big; lsmod");
+    REQUIRE(f.results.size() == 4);
+    CHECK(f.result(1).ok);
+    CHECK(f.before(2).meminfo.user_pages - f.before(1).meminfo.user_pages < 16);
+    CHECK_MEMINFO_EQUAL(f.last().meminfo, f.before(1).meminfo);
 }

@@ -15,13 +15,6 @@ using namespace lkmemu::testing;
 
 namespace {
 
-std::string read_bytes(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // Replaces the one occurrence of `from` in bytes with `to` (or every one, when all).
 void replace(std::string& bytes, const std::string& from, const std::string& to, bool all = false)
 {
@@ -84,6 +77,7 @@ public:
         meminfo.push_back(m);
         return m_runner.next_request(machine);
     }
+    std::unique_ptr<HarnessData> take_request_data() override { return m_runner.take_request_data(); }
     void on_response(Machine& machine, int32_t status, std::string_view text) override
     {
         m_runner.on_response(machine, status, text);

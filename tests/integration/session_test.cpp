@@ -281,6 +281,6 @@ TEST_CASE("session: a traced insmod names load_module and hello_init [hello]", "
     REQUIRE(summary.exit_status() == session::kExitOk);
     CHECK(contains(text, " load_module+0x"));
     CHECK(contains(text, " hello_init+0x0 [hello] "));
-    CHECK(contains(text, "--- syscall 175 init_module("));
-    CHECK(contains(text, "--- syscall 175 init_module returned 0"));
+    CHECK(contains(text, "--- syscall 313 finit_module("));
+    CHECK(contains(text, "--- syscall 313 finit_module returned 0"));
 }

@@ -1,5 +1,6 @@
 // insmod, rmmod and lsmod, as kmod's tools: what they ask init for, and their failures in kmod's
 // words with the kernel's reason after them.
+#include "kmod_wording.h"
 #include "rows.h"
 
 #include <support/file_contents.h>
@@ -7,6 +8,7 @@
 #include <lkmemu/errno.h>
 #include <lkmemu/fcntl.h>
 #include <lkmemu/harness.h>
+#include <lkmemu/module_abi.h>
 
 #include <fmt/format.h>
 
@@ -16,6 +18,17 @@
 namespace lkmemu::commands {
 
 namespace {
+
+// An insmod's module file as the request's data: read where it lies when the guest asks.
+class HarnessModuleFile final : public HarnessData {
+public:
+    explicit HarnessModuleFile(OpenFile file) : m_file(std::move(file)) {}
+    uint64_t size() const override { return m_file.size(); }
+    int64_t read_at(uint64_t offset, std::span<uint8_t> out) const override { return m_file.read_at(offset, out); }
+
+private:
+    OpenFile m_file;
+};
 
 // Joins words[from..] with single spaces: insmod's parameter string, as kmod builds it.
 std::string join_from(const Words& words, size_t from)
@@ -31,51 +44,46 @@ std::string join_from(const Words& words, size_t from)
 
 class Insmod final : public GuestCommand {
 public:
-    Insmod(const CommandSpec& spec, std::string file, std::string params)
-        : GuestCommand(spec.name), m_file(std::move(file)), m_params(std::move(params))
+    Insmod(const CommandSpec& spec, std::string file, std::string params, uint32_t flags)
+        : GuestCommand(spec.name), m_file(std::move(file)), m_params(std::move(params)), m_flags(flags)
     {
     }
 
 private:
+    // The file is opened and checked here, not read: the guest's kernel reads it through
+    // /dev/harness_data (finit_module), straight from the host file into its buffer, and a file
+    // larger than the kernel takes is refused by the kernel (EFBIG) without being read at all.
     Result<GuestRequest> request() const override
     {
-        GuestRequest request { LKMEMU_HARNESS_OP_INSMOD, 0, m_params, {} };
-        // Checked before reading: a file init could not take is not read whole for nothing.
-        std::error_code size_error;
-        uint64_t const file_size = std::filesystem::file_size(m_file, size_error);
-        if (!size_error && encoded_size(request) + file_size > LKMEMU_HARNESS_MAX_MESSAGE)
-            return make_error(fmt::format("insmod: ERROR: could not load module {}: {}\n"
-                                          "insmod: lkmemu: the harness carries at most {} bytes of module and parameters",
-                                          m_file, errno_text(LKM_EFBIG), LKMEMU_HARNESS_MAX_MESSAGE));
         int error_number = 0;
-        auto contents = read_file_contents(m_file, &error_number);
-        if (contents.is_error()) {
-            // As kmod reports it: a directory is EISDIR, anything else that cannot be read ENOENT.
-            int const reported = error_number == EISDIR ? int(LKM_EISDIR) : int(LKM_ENOENT);
-            return make_error(fmt::format("insmod: ERROR: could not load module {}: {}", m_file, errno_text(reported)));
+        auto file = OpenFile::open_regular(m_file, &error_number);
+        if (file.is_error()) {
+            // kmod's words for a file it cannot open, with the real errno ("Permission denied",
+            // "Is a directory" ...); a device, FIFO or socket is refused before any read.
+            std::string error = fmt::format("insmod: ERROR: could not load module {}: {}", m_file, errno_text(error_number));
+            if (error_number == EINVAL)
+                error += "\ninsmod: lkmemu: not a regular file";
+            return make_error(std::move(error));
         }
-        request.data = contents.release_value();
-        return request;
+        return GuestRequest { LKMEMU_HARNESS_OP_INSMOD, m_flags, m_params,
+                              std::make_unique<HarnessModuleFile>(file.release_value()) };
     }
 
     // kmod's wording first, then what kmod cannot show: the kernel's own reason.
     std::string explain_failure(int errno_value, std::string_view reason) const override
     {
-        std::string error = fmt::format("insmod: ERROR: could not insert module {}: {}", m_file,
-                                        insmod_strerror(errno_value));
-        if (!reason.empty())
-            error += fmt::format("\ninsmod: kernel: {}", reason);
-        return error;
+        return kmod::insmod_failure(m_file, errno_value, reason);
     }
 
     std::string m_file;
     std::string m_params;
+    uint32_t m_flags; // finit_module's LKM_MODULE_INIT_*
 };
 
 class Rmmod final : public GuestCommand {
 public:
-    Rmmod(const CommandSpec& spec, std::string module, uint32_t flags)
-        : GuestCommand(spec.name), m_module(std::move(module)), m_flags(flags)
+    Rmmod(const CommandSpec& spec, std::string argument, std::string module, uint32_t flags)
+        : GuestCommand(spec.name), m_argument(std::move(argument)), m_module(std::move(module)), m_flags(flags)
     {
     }
 
@@ -85,17 +93,13 @@ private:
         return GuestRequest { LKMEMU_HARNESS_OP_RMMOD, m_flags, m_module, {} };
     }
 
-    // kmod's wording; the kernel's reason (e.g. who uses the module) follows.
+    // kmod's wording; the kernel's reason (e.g. who uses the module) follows, or is kmod's line.
     std::string explain_failure(int errno_value, std::string_view reason) const override
     {
-        std::string error = errno_value == LKM_ENOENT
-            ? fmt::format("rmmod: ERROR: Module {} is not currently loaded", m_module)
-            : fmt::format("rmmod: ERROR: could not remove module {}: {}", m_module, errno_text(errno_value));
-        if (!reason.empty())
-            error += fmt::format("\nrmmod: kernel: {}", reason);
-        return error;
+        return kmod::rmmod_failure(m_argument, m_module, m_flags & LKM_O_TRUNC, errno_value, reason);
     }
 
+    std::string m_argument; // as typed: a name or a .ko path, as kmod's rmmod names it
     std::string m_module;
     uint32_t m_flags;
 };
@@ -110,11 +114,26 @@ private:
 
 } // namespace
 
+// kmod's insmod: options before the file (its getopt stops at the first non-option); -f / --force
+// asks finit_module to ignore the version magic and the symbol CRCs (kmod's KMOD_PROBE_FORCE_*);
+// modprobe's --force-modversion and --force-vermagic ask for one of the two.
 std::unique_ptr<HarnessCommand> parse_insmod(const CommandSpec& spec, const Words& words)
 {
-    if (words.size() < 2)
+    uint32_t flags = 0;
+    size_t at = 1;
+    for (; at < words.size() && words[at].starts_with('-'); ++at) {
+        if (words[at] == "-f" || words[at] == "--force")
+            flags |= LKM_MODULE_INIT_IGNORE_MODVERSIONS | LKM_MODULE_INIT_IGNORE_VERMAGIC;
+        else if (words[at] == "--force-modversion")
+            flags |= LKM_MODULE_INIT_IGNORE_MODVERSIONS;
+        else if (words[at] == "--force-vermagic")
+            flags |= LKM_MODULE_INIT_IGNORE_VERMAGIC;
+        else
+            return nullptr;
+    }
+    if (at >= words.size())
         return nullptr;
-    return std::make_unique<Insmod>(spec, words[1], join_from(words, 2));
+    return std::make_unique<Insmod>(spec, words[at], join_from(words, at + 1), flags);
 }
 
 // kmod's rmmod: options anywhere among the arguments (getopt permutes them), one module, given
@@ -136,10 +155,11 @@ std::unique_ptr<HarnessCommand> parse_rmmod(const CommandSpec& spec, const Words
     }
     if (module.empty())
         return nullptr;
+    std::string argument = module;
     module = std::filesystem::path(module).filename().string();
     if (module.size() > 3 && module.ends_with(".ko"))
         module.resize(module.size() - 3);
-    return std::make_unique<Rmmod>(spec, std::move(module), flags);
+    return std::make_unique<Rmmod>(spec, std::move(argument), std::move(module), flags);
 }
 
 std::unique_ptr<HarnessCommand> parse_lsmod(const CommandSpec& spec, const Words& words)

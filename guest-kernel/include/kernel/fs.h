@@ -6,9 +6,21 @@
 #pragma once
 
 #include <lkmemu/fcntl.h>
+#include <kernel/mm.h>
 #include <kernel/types.h>
 
 struct file;
+
+// What kernel_read_file asks of the object a file is open on (Linux's struct inode, the two
+// fields it reads): its type and size. Device nodes and /proc files have none (nullptr), so they
+// are not regular files: finit_module refuses them with EINVAL, as Linux does a char device.
+// (The contract's opaque struct lkm_inode, abi/lkmemu/fs.h: the kernel's to define.)
+struct lkm_inode {
+    u32 i_mode; // S_IFREG | permission bits
+    u64 i_size; // may change between reads (the harness's module file is one per request)
+};
+constexpr u32 S_IFMT = 0170000, S_IFREG = 0100000;
+constexpr bool S_ISREG(u32 mode) { return (mode & S_IFMT) == S_IFREG; }
 
 struct file_operations {
     int (*open)(file* f);                                     // optional
@@ -16,6 +28,8 @@ struct file_operations {
     ssize_t (*write)(file* f, u64 user_buf, size_t count);    // nullptr: EINVAL
     void (*release)(file* f);                                 // optional
     long (*llseek)(file* f, s64 offset, int whence);          // nullptr: ESPIPE; 0 or -errno
+    // Linux's kernel_read: count bytes at pos into kernel memory (kernel_read_file's reads).
+    ssize_t (*read_kernel)(file* f, void* buf, size_t count, u64 pos); // nullptr: EINVAL
 };
 
 // The contract's open flags and lseek origins (abi/lkmemu/fcntl.h), by Linux's names.
@@ -29,7 +43,14 @@ struct file {
     u64 f_pos;
     unsigned minor;
     void* private_data; // the driver's
+    const lkm_inode* f_inode; // set by a driver whose file is a regular file; nullptr otherwise
 };
+
+// fs/kernel_read_file.cpp (Linux's fs/kernel_read_file.c): the whole of a regular file, read by
+// the kernel itself into one uninitialised allocation of the size its inode gives. EBADF (not
+// open for reading), EINVAL (not a regular file, empty, or no kernel read), EFBIG (larger than
+// max_size), ENOMEM, EIO (the file ended early), or the driver's error. *size receives the size.
+lkm::ErrorOr<page_buffer> kernel_read_file(file* f, size_t max_size, size_t* size);
 
 // Character devices, as Linux's register_chrdev: major 1..511, or 0 for a free one from Linux's
 // dynamic ranges. Returns 0 (the chosen major when major was 0), -EBUSY or -EINVAL.

@@ -229,7 +229,7 @@ lkm::ErrorOr<u64> module_alloc(size_t size)
     vmap_area* va = TRY(reserve_area((pages + 1) * PAGE_SIZE)); // and the guard page
 
     for (u64 i = 0; i < pages; i++) {
-        auto phys = alloc_page();
+        auto phys = alloc_pages(1, page_contents::uninitialised); // move_module clears it
         lkm::ErrorOr<void> mapped = phys.is_error()
             ? lkm::ErrorOr<void>(lkm::Error::from_errno(LKM_ENOMEM, "out of memory for module pages"))
             : map_page(kernel_pml4_phys(), va->start + i * PAGE_SIZE, phys.value(), PAGE_KERNEL);

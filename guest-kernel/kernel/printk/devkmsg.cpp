@@ -69,7 +69,7 @@ long devkmsg_llseek(file* f, s64 offset, int whence)
     }
 }
 
-const file_operations g_devkmsg_fops = { devkmsg_open, devkmsg_read, nullptr, nullptr, devkmsg_llseek };
+const file_operations g_devkmsg_fops = { devkmsg_open, devkmsg_read, nullptr, nullptr, devkmsg_llseek, nullptr };
 
 } // namespace
 
