@@ -34,8 +34,11 @@ set(LKMEMU_GUEST_COMMON_FLAGS
   -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx
   -Wall -Wextra -Wno-unused-parameter)
 
-# Kernel-side code (the kernel and modules): the -2 GiB code model, as Linux builds them.
-set(LKMEMU_GUEST_KERNEL_FLAGS ${LKMEMU_GUEST_COMMON_FLAGS} -mcmodel=kernel)
+# Kernel-side code (the kernel and modules): the -2 GiB code model, as Linux builds them. Stack
+# clash protection makes a frame larger than a page touch each page on its way down, so a huge
+# frame hits the kernel stack's guard instead of jumping over it (clang's driver enables the flag
+# only for Linux targets, hence -Xclang).
+set(LKMEMU_GUEST_KERNEL_FLAGS ${LKMEMU_GUEST_COMMON_FLAGS} -mcmodel=kernel -Xclang -fstack-clash-protection)
 
 # lkmemu_guest_executable(NAME LINKER_SCRIPT script [CODE_MODEL user] SOURCES ...)
 function(lkmemu_guest_executable name)

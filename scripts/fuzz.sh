@@ -6,7 +6,9 @@
 #                                           ctest smoke: fixed work, no timing)
 #
 # DIR is the CMake build folder (default: build, or $LKMEMU_BUILD). Seeds are the loader's test
-# objects (DIR/tests/loader/objects), real modules from clang and gcc. Crashes are written to
+# objects (DIR/tests/loader/objects), real modules from clang and gcc, and hello.clang.o broken in
+# each way the loader refuses (loader/fuzz/make_seeds.py); loader/fuzz/loader.dict gives libFuzzer
+# the section names and values those checks look at. Crashes are written to
 # DIR/loader-fuzz/artifacts/ and make the script exit non-zero. The last lines of libFuzzer's
 # output give execs per second (exec/s) for docs/benchmarks.md.
 set -euo pipefail
@@ -45,17 +47,22 @@ fi
 
 work=$build/loader-fuzz
 mkdir -p "$work/artifacts"
-common=(-artifact_prefix="$work/artifacts/" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1)
+common=(-artifact_prefix="$work/artifacts/" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1
+        -dict="$repo/loader/fuzz/loader.dict")
+add_seeds() { # DEST: the test objects and the refused variants
+  cp -n "$seeds"/*.o "$seeds"/*.ko "$1"/ 2>/dev/null || true
+  python3 "$repo/loader/fuzz/make_seeds.py" "$seeds/hello.clang.o" "$1"
+}
 
 if [ -n "$runs" ]; then
   corpus=$(mktemp -d "$work/smoke.XXXXXX")
   trap 'rm -rf "$corpus"' EXIT
-  cp "$seeds"/*.o "$seeds"/*.ko "$corpus"/
+  add_seeds "$corpus"
   exec_status=0
   "$fuzzer" "${common[@]}" -seed=1 -runs="$runs" "$corpus" || exec_status=$?
   exit $exec_status
 fi
 
 mkdir -p "$work/corpus"
-cp -n "$seeds"/*.o "$seeds"/*.ko "$work/corpus"/ 2>/dev/null || true
+add_seeds "$work/corpus"
 exec "$fuzzer" "${common[@]}" -max_total_time="$seconds" "$work/corpus"

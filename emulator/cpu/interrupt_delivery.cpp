@@ -26,6 +26,8 @@ CpuEvent page_fault(const PageFault& fault)
     return e;
 }
 
+bool is_page_fault(const CpuEvent& e) { return e.kind == EventKind::Exception && e.vector == x86::vector::page_fault; }
+
 bool makes_double_fault(const CpuEvent& first, const CpuEvent& second)
 {
     if (first.kind != EventKind::Exception)
@@ -54,6 +56,10 @@ Result<DeliveryOutcome> InterruptDelivery::deliver(const CpuEvent& event)
         m_cpu.write(UC_X86_REG_RIP, rip);
         m_cpu.write(UC_X86_REG_RSP, rsp);
         outcome.chain += " -> " + nested->describe();
+        // CR2 is loaded when a page fault is recognised, even one that turns into a #DF: the #DF
+        // handler reads it to tell a kernel stack overflow (a fault on the guard page).
+        if (is_page_fault(*nested))
+            m_cpu.write(UC_X86_REG_CR2, nested->cr2);
         if ((current.kind == EventKind::Exception && current.vector == x86::vector::double_fault) || depth > 8) {
             outcome.triple_fault = true;
             return outcome;
@@ -69,6 +75,8 @@ Result<std::optional<CpuEvent>> InterruptDelivery::try_deliver(const CpuEvent& e
     using Fault = std::optional<CpuEvent>;
     uint32_t const ext = event.kind == EventKind::SoftwareInterrupt ? 0 : 1;
     uint32_t const idt_error = uint32_t(event.vector) * 8 + 2 + ext;
+    if (is_page_fault(event))
+        m_cpu.write(UC_X86_REG_CR2, event.cr2);
 
     // The gate.
     auto const idtr = m_cpu.read_table(UC_X86_REG_IDTR);
@@ -160,8 +168,6 @@ Result<std::optional<CpuEvent>> InterruptDelivery::try_deliver(const CpuEvent& e
         rflags &= ~x86::rflags::if_;
     m_cpu.write(UC_X86_REG_RSP, frame_base);
     m_cpu.write(UC_X86_REG_RFLAGS, rflags);
-    if (event.kind == EventKind::Exception && event.vector == x86::vector::page_fault)
-        m_cpu.write(UC_X86_REG_CR2, event.cr2);
     m_cpu.write(UC_X86_REG_RIP, gate.offset);
     if (auto const& error = m_cpu.engine_error())
         return *error;

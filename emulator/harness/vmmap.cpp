@@ -11,6 +11,8 @@ namespace {
 
 constexpr uint64_t kDirectMapStart = 0xffff888000000000ull;
 constexpr uint64_t kDirectMapEnd = 0xffffc88000000000ull; // 64 TiB, as Linux's 4-level layout
+constexpr uint64_t kStackAreaStart = 0xffffc90000000000ull; // kernel stacks (asm/page.h VMAP_STACK_*)
+constexpr uint64_t kStackAreaEnd = kStackAreaStart + (512ull << 30);
 constexpr uint64_t kModuleAreaStart = 0xffffffffa0000000ull;
 constexpr uint64_t kModuleAreaEnd = 0xffffffffff000000ull;
 constexpr uint64_t kUserSpaceEnd = 0x0000800000000000ull;
@@ -21,6 +23,8 @@ std::string where(uint64_t address)
         return "user";
     if (address >= kDirectMapStart && address < kDirectMapEnd)
         return "direct map";
+    if (address >= kStackAreaStart && address < kStackAreaEnd)
+        return "kernel stacks";
     if (address >= kModuleAreaStart && address < kModuleAreaEnd)
         return "module area";
     return "kernel";

@@ -70,24 +70,9 @@ void dump_stack()
     show_trace(rbp);
 }
 
-void show_oops(const pt_regs* regs, unsigned vector, u64 cr2)
+void die(const char* str, const pt_regs* regs, unsigned vector, u64 error_code)
 {
-    u64 error_code = regs->error_code;
-    if (vector == X86_TRAP_PF) {
-        if (cr2 < 4096)
-            pr_emerg("BUG: kernel NULL pointer dereference, address: %016lx\n", cr2);
-        else
-            pr_emerg("BUG: unable to handle page fault for address: %016lx\n", cr2);
-        pr_emerg("#PF: %s in %s mode\n", page_fault_access(error_code), (error_code & 4) ? "user" : "kernel");
-        const char* cause = !(error_code & 1) ? "not-present page"
-                            : (error_code & 8) ? "reserved bit violation"
-                            : (error_code & 16) ? "permissions violation (NX)"
-                                                : "permissions violation";
-        pr_emerg("#PF: error_code(0x%04lx) - %s\n", error_code, cause);
-        pr_emerg("Oops: %04lx [#%d]\n", error_code, ++g_die_counter);
-    } else {
-        pr_emerg("%s: %04lx [#%d]\n", trap_name(vector), error_code, ++g_die_counter);
-    }
+    pr_emerg("%s: %04lx [#%d]\n", str, error_code, ++g_die_counter);
     pr_emerg("trap: %s (#%s), vector %u, error_code 0x%lx\n", trap_name(vector), trap_mnemonic(vector), vector,
              error_code);
     task_struct* task = current();
@@ -98,4 +83,24 @@ void show_oops(const pt_regs* regs, unsigned vector, u64 cr2)
     show_trace(regs->rbp);
     print_modules();
     pr_emerg("---[ end trace %016x ]---\n", 0);
+}
+
+void show_oops(const pt_regs* regs, unsigned vector, u64 cr2)
+{
+    u64 error_code = regs->error_code;
+    if (vector != X86_TRAP_PF) {
+        die(trap_name(vector), regs, vector, error_code);
+        return;
+    }
+    if (cr2 < 4096)
+        pr_emerg("BUG: kernel NULL pointer dereference, address: %016lx\n", cr2);
+    else
+        pr_emerg("BUG: unable to handle page fault for address: %016lx\n", cr2);
+    pr_emerg("#PF: %s in %s mode\n", page_fault_access(error_code), (error_code & 4) ? "user" : "kernel");
+    const char* cause = !(error_code & 1) ? "not-present page"
+                        : (error_code & 8) ? "reserved bit violation"
+                        : (error_code & 16) ? "permissions violation (NX)"
+                                            : "permissions violation";
+    pr_emerg("#PF: error_code(0x%04lx) - %s\n", error_code, cause);
+    die("Oops", regs, vector, error_code);
 }

@@ -12,6 +12,8 @@ struct irq_desc {
 
 irq_desc g_irqs[NR_IRQS];
 u64 g_spurious;
+const pt_regs* g_irq_regs;
+unsigned g_irq_depth; // handlers running (the trap handler must not unwind one)
 
 } // namespace
 
@@ -25,6 +27,8 @@ int request_irq(unsigned irq, irq_handler_t handler, const char* name)
     enable_8259A_irq(irq);
     return 0;
 }
+
+bool in_interrupt() { return g_irq_depth != 0; }
 
 void handle_irq_vector(pt_regs* regs, unsigned vector)
 {
@@ -41,8 +45,15 @@ void handle_irq_vector(pt_regs* regs, unsigned vector)
     desc.count++;
     // Acknowledge first: the handler may not return here (a tick that ends in a panic).
     ack_8259A_irq(irq);
-    if (desc.handler)
+    if (desc.handler) {
+        const pt_regs* outer = g_irq_regs;
+        g_irq_regs = regs;
+        g_irq_depth++;
         desc.handler();
-    else
+        g_irq_depth--;
+        g_irq_regs = outer;
+    } else
         pr_err("irq: no handler for IRQ %u\n", irq);
 }
+
+const pt_regs* get_irq_regs() { return g_irq_regs; }

@@ -1,10 +1,13 @@
 // Exceptions and interrupts, after entry_64.S has saved the registers: fix up an expected fault
-// (exception table), kill a user process that faulted, or oops and panic on a kernel bug.
+// (exception table), kill a user process that faulted, or oops on a kernel bug. After the oops, a
+// fault in kernel context while a module call (init, exit, a constructor) is on the stack
+// abandons that call (module_fault_recovery); anything else panics, with the reason.
 #include <lkmemu/devices.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
 #include <kernel/extable.h>
 #include <kernel/irq.h>
+#include <kernel/vmap_stack.h>
 #include <kernel/mm.h>
 #include <kernel/module.h>
 #include <kernel/panic.h>
@@ -65,19 +68,49 @@ constexpr trap_info g_traps[32] = {
     do_exit(trap.signal);
 }
 
+// After the oops of a kernel-mode fault (Linux's oops_end): go on if a module call can be
+// abandoned, else panic with the reason.
+void oops_end(pt_regs* regs, const char* reason)
+{
+    if (in_interrupt())
+        panic("Fatal exception in interrupt"); // the interrupted code cannot be resumed or unwound
+    if (module_fault_recovery(regs))
+        return; // the module's init/exit returns -EFAULT to the loader; the kernel carries on
+    panic("%s", reason);
+}
+
+// A #DF arrives on its own IST stack. Running off a kernel stack faults on its guard page, and
+// the CPU, unable to push the #PF frame there, raises #DF: CR2 then lies in the guard (Linux's
+// exc_double_fault with CONFIG_VMAP_STACK, in its 4.x words).
+void handle_double_fault(pt_regs* regs, u64 cr2)
+{
+    if (const vm_stack* stack = stack_guard_page_hit(cr2)) {
+        pr_emerg("BUG: stack guard page was hit at %016lx (stack is %016lx..%016lx)\n", cr2, stack->begin,
+                 stack->end - 1);
+        die("kernel stack overflow (double-fault)", regs, X86_TRAP_DF, 0);
+        oops_end(regs, "kernel stack overflow (double-fault)");
+        return;
+    }
+    pr_emerg("PANIC: double fault, error_code: 0x%lx\n", regs->error_code);
+    die("double fault", regs, X86_TRAP_DF, regs->error_code);
+    oops_end(regs, "Machine halted.");
+}
+
 void do_exception(pt_regs* regs, unsigned vector)
 {
-    u64 cr2 = vector == X86_TRAP_PF ? read_cr2() : 0;
+    u64 cr2 = vector == X86_TRAP_PF || vector == X86_TRAP_DF ? read_cr2() : 0;
     if (vector == X86_TRAP_PF && handle_page_fault(regs, cr2))
         return;
     if (!user_mode(regs) && (vector == X86_TRAP_PF || vector == X86_TRAP_GP) && fixup_exception(regs, vector))
         return;
     if (user_mode(regs))
         kill_user_process(regs, vector, cr2);
+    if (vector == X86_TRAP_DF) {
+        handle_double_fault(regs, cr2);
+        return;
+    }
     show_oops(regs, vector, cr2);
-    if (module_fault_recovery(regs))
-        return; // the module's init/exit returns -EFAULT to the loader; the kernel carries on
-    panic("Fatal exception");
+    oops_end(regs, "Fatal exception");
 }
 
 } // namespace

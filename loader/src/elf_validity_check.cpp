@@ -16,6 +16,15 @@ bool inside(uint64_t offset, uint64_t size, uint64_t length)
 
 bool is_power_of_two_or_zero(uint64_t v) { return (v & (v - 1)) == 0; }
 
+bool names_equal(const char* a, const char* b)
+{
+    while (*a && *a == *b) {
+        ++a;
+        ++b;
+    }
+    return *a == *b;
+}
+
 Error noexec(const char* reason, const char* format, ...) __attribute__((format(printf, 2, 3)));
 Error noexec(const char* reason, const char* format, ...)
 {
@@ -122,12 +131,21 @@ ErrorOr<void> check_sections(load_info& info)
             return noexec("thread-local storage is unsupported in modules", "%s", name);
         if (s.sh_flags & SHF_COMPRESSED)
             return noexec("compressed sections are unsupported", "%s", name);
+        // The export names (EXPORT_SYMBOL's strings): a run of whole NUL-terminated strings.
+        if (names_equal(name, "__ksymtab_strings")
+            && (s.sh_type != SHT_PROGBITS || s.sh_size == 0 || info.image[s.sh_offset + s.sh_size - 1] != '\0'))
+            return noexec("__ksymtab_strings is not a table of NUL-terminated strings",
+                "section %u: sh_type %u, %llu bytes, last byte 0x%02x", i, s.sh_type,
+                static_cast<unsigned long long>(s.sh_size),
+                s.sh_type == SHT_NOBITS || s.sh_size == 0 ? 0u : info.image[s.sh_offset + s.sh_size - 1]);
         switch (s.sh_type) {
         case SHT_PROGBITS:
         case SHT_NOBITS:
         case SHT_NOTE:
-        case SHT_STRTAB:
         case SHT_X86_64_UNWIND:
+            break;
+        case SHT_STRTAB: // every one, used or not: a string table that does not end is malformed
+            TRY(check_string_table(info, i, name));
             break;
         case SHT_SYMTAB:
             if (info.symindex != 0)
@@ -273,6 +291,7 @@ ErrorOr<void> check_symbols(load_info& info)
 
 ErrorOr<void> check_relocations(load_info& info)
 {
+    auto relocated_by = TRY(Array<unsigned>::create(info.allocator, info.shnum)); // target -> its RELA section
     for (unsigned r = 1; r < info.shnum; ++r) {
         const Elf64_Shdr& relsec = info.sechdrs[r];
         if (relsec.sh_type != SHT_RELA)
@@ -288,10 +307,23 @@ ErrorOr<void> check_relocations(load_info& info)
             return noexec("misaligned relocation section", "%s: offset 0x%llx", name,
                 static_cast<unsigned long long>(relsec.sh_offset));
         const Elf64_Shdr& target = info.sechdrs[relsec.sh_info];
+        const char* target_name = info.section_name(relsec.sh_info);
+        // Stricter than Linux, which skips any relocation section whose target is not SHF_ALLOC:
+        // one that names itself, the symbol table, a string table or another relocation section
+        // is a corrupted sh_info (the section it was for would run unrelocated), never debug info.
+        if (relsec.sh_info == r)
+            return noexec("relocation section applies to itself", "%s (section %u): sh_info %u", name, r, relsec.sh_info);
+        if (target.sh_type == SHT_SYMTAB || target.sh_type == SHT_STRTAB || target.sh_type == SHT_RELA
+            || target.sh_type == SHT_GROUP)
+            return noexec("relocation section applies to a section with nothing to relocate",
+                "%s: sh_info %u is %s (sh_type %u)", name, relsec.sh_info, target_name, target.sh_type);
+        if (relocated_by[relsec.sh_info])
+            return noexec("two relocation sections apply to one section", "%s and %s both apply to %s",
+                info.section_name(relocated_by[relsec.sh_info]), name, target_name);
+        relocated_by[relsec.sh_info] = r;
         // Relocations of sections that are not loaded (debug info) are not applied (as Linux).
         if (!(target.sh_flags & SHF_ALLOC))
             continue;
-        const char* target_name = info.section_name(relsec.sh_info);
         if (target.sh_type == SHT_NOBITS)
             return noexec("relocations against a section without file data", "%s applies to %s", name, target_name);
         const Elf64_Rela* rela = reinterpret_cast<const Elf64_Rela*>(info.section_data(r));

@@ -459,3 +459,32 @@ TEST_CASE("the harness device carries a request into guest RAM and a response ou
     CHECK(std::string(args, 2) == "hi");
     CHECK(host.responses == std::vector<std::pair<int32_t, std::string>> { { -2, "ok" } });
 }
+
+TEST_CASE("a #PF that cannot push its frame becomes a #DF on its IST stack, with CR2 at the faulting address", "[cpu]")
+{
+    // A kernel stack overflow as the guest kernel sees one: the stack pointer is in unmapped
+    // memory (its guard), the push faults, and delivering that #PF on the same stack faults
+    // again. The #DF arrives on IST1 and finds CR2 in the guard: the guest's test for an overflow.
+    TestGuest guest({
+    // body at +0x100
+    Chunk { 0x100, {
+        0x48, 0xbc, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, // movabs rsp, 0x5000000
+        0x50,                                            // push rax
+        0xf4,                                            // hlt
+    } },
+    Chunk { 0x800, code::page_fault_handler() },
+    });
+    guest.gate(Gate { 14, 0x800 });
+    guest.gate(Gate { 8, double_fault_offset, 0xe, 0, 1 });
+    auto machine = guest.machine();
+    auto const result = run(*machine);
+    REQUIRE(result.reason == StopReason::PowerOff);
+    REQUIRE(result.guest_status == 0xdf);
+    auto const regs = machine->registers();
+    CHECK(regs.cr2 >= 0x5000000 - 48);
+    CHECK(regs.cr2 < 0x5000000);
+    uint64_t const frame = ist1_top - 48;
+    CHECK(read_u64(*machine, frame + 0) == 0);                          // #DF's error code
+    CHECK(read_u64(*machine, frame + 8) == text_va + body_offset + 10); // RIP: the push
+    CHECK(read_u64(*machine, frame + 32) == 0x5000000);                 // RSP: as before the push
+}

@@ -12,6 +12,10 @@ using irq_handler_t = void (*)();
 int request_irq(unsigned irq, irq_handler_t handler, const char* name);
 
 void handle_irq_vector(pt_regs* regs, unsigned vector);
+// While an interrupt handler runs: the registers it interrupted (Linux's get_irq_regs).
+const pt_regs* get_irq_regs();
+// Inside an interrupt handler now (Linux's in_interrupt, for hard interrupts).
+bool in_interrupt();
 
 // The 8259A pair (drivers/i8259.cpp).
 void init_8259A();

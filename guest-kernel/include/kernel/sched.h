@@ -9,6 +9,7 @@
 #include <loader/error_or.h>
 
 struct file;
+struct vm_stack;
 
 constexpr size_t THREAD_SIZE = 16384; // kernel stack per task (head_64.S's boot stack too)
 constexpr size_t TASK_COMM_LEN = 16;
@@ -22,8 +23,8 @@ struct task_struct {
     u32 suid; // saved uid
     u64 pml4_phys;          // the address space (user half private, kernel half shared)
     vm_areas zero_fill;     // where a first touch maps a fresh zeroed page (mm/fault.cpp)
-    u64 kernel_stack_phys;  // THREAD_SIZE bytes, physically contiguous
-    u64 kernel_stack_top;   // direct-map address of its end
+    vm_stack* stack;        // THREAD_SIZE bytes in the stack area, a guard below (mm/vmap_stack.cpp)
+    u64 kernel_stack_top;   // its end: the stack pointer a kernel entry from ring 3 starts at
     file* files[NR_OPEN_DEFAULT];
 };
 
@@ -40,3 +41,6 @@ constexpr int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11;
 
 // Stack bounds for the unwinder: the stack containing sp (boot, task or IST), if any.
 bool get_stack_bounds(u64 sp, u64* begin, u64* end);
+// The stack (the current task's or an IST stack) whose guard space holds address, if any: the
+// #DF handler's test for a stack overflow.
+const vm_stack* stack_guard_page_hit(u64 address);

@@ -1,11 +1,11 @@
 /* long module_call(u64 fn, struct module_call_frame *frame)
  *
  * Calls fn() -- a module's init, exit or constructor -- after recording a recovery point in
- * frame: the callee-saved registers, the stack pointer at the call and the address the call
- * returns to. If the module faults, the trap handler prints the oops and then
+ * frame: the callee-saved registers, the stack pointer at the call, the address the call
+ * returns to and RFLAGS. If the call faults, the trap handler prints the oops and then
  * module_fault_recovery (module_call.cpp) loads these registers into the interrupted frame with
  * RAX = -EFAULT, so the IRET lands on label 1 below as if fn had returned -EFAULT.
- * Layout of frame: rbx, rbp, r12, r13, r14, r15, rsp, rip (struct module_call_frame). */
+ * Layout of frame: rbx, rbp, r12, r13, r14, r15, rsp, rip, rflags (struct module_call_frame). */
     .text
     .globl module_call
     .type module_call, @function
@@ -21,6 +21,8 @@ module_call:
     movq %rsp, 48(%rsi)
     leaq 1f(%rip), %rax
     movq %rax, 56(%rsi)
+    pushfq
+    popq 64(%rsi)
     call *%rdi
 1:  popq %rbp
     ret

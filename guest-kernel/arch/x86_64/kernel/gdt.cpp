@@ -1,17 +1,21 @@
 // The GDT (flat segments; the user ones in SYSRET's order, see asm/segment.h), the TSS with the
 // ring-0 stack and IST stacks for the exceptions that must never run on a broken stack (#DF,
-// NMI, #MC), and the per-CPU area GS points at.
+// NMI, #MC), and the per-CPU area GS points at. The IST stacks come from the stack area (with
+// guard space below, as Linux's cpu_entry_area gives them) once memory management is up; until
+// then the IDT gates use no IST.
 #include <asm/desc.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <asm/segment.h>
+#include <kernel/panic.h>
+#include <kernel/vmap_stack.h>
 
 percpu cpu0_percpu;
 
 namespace {
 
-constexpr size_t IST_STACK_SIZE = 8192;
-alignas(16) u8 g_ist_stacks[3][IST_STACK_SIZE];
+constexpr size_t IST_STACK_SIZE = 8192; // Linux's EXCEPTION_STKSZ
+vm_stack* g_ist_stacks[3];               // #DF, NMI, #MC (IST_INDEX_* - 1)
 
 tss_struct g_tss;
 
@@ -40,24 +44,43 @@ struct [[gnu::packed]] descriptor_pointer {
 // For the unwinder: is sp inside one of the IST stacks? Returns its bounds.
 bool get_ist_stack_bounds(u64 sp, u64* begin, u64* end)
 {
-    for (auto& stack : g_ist_stacks) {
-        u64 b = reinterpret_cast<u64>(stack);
-        if (sp >= b && sp < b + IST_STACK_SIZE) {
-            *begin = b;
-            *end = b + IST_STACK_SIZE;
+    for (const vm_stack* stack : g_ist_stacks) {
+        if (stack && sp >= stack->begin && sp < stack->end) {
+            *begin = stack->begin;
+            *end = stack->end;
             return true;
         }
     }
     return false;
 }
 
+// For the #DF handler: the IST stack whose guard holds address, if any.
+const vm_stack* ist_stack_guard_hit(u64 address)
+{
+    for (const vm_stack* stack : g_ist_stacks) {
+        if (stack && vmap_stack_guard_hit(stack, address))
+            return stack;
+    }
+    return nullptr;
+}
+
+void cpu_init_exception_stacks()
+{
+    const char* const types[] = { "#DF", "NMI", "#MC" };
+    for (unsigned i = 0; i < 3; i++) {
+        auto stack = vmap_stack_alloc(IST_STACK_SIZE, types[i]);
+        if (stack.is_error())
+            panic("Cannot allocate the %s exception stack: %s", types[i], stack.error().reason);
+        g_ist_stacks[i] = stack.value();
+        g_tss.ist[i] = g_ist_stacks[i]->end;
+    }
+    idt_setup_ist_traps();
+}
+
 void tss_set_rsp0(u64 rsp0) { g_tss.rsp[0] = rsp0; }
 
 void gdt_init()
 {
-    g_tss.ist[IST_INDEX_DF - 1] = reinterpret_cast<u64>(g_ist_stacks[0] + IST_STACK_SIZE);
-    g_tss.ist[IST_INDEX_NMI - 1] = reinterpret_cast<u64>(g_ist_stacks[1] + IST_STACK_SIZE);
-    g_tss.ist[IST_INDEX_MCE - 1] = reinterpret_cast<u64>(g_ist_stacks[2] + IST_STACK_SIZE);
     g_tss.io_bitmap_base = sizeof(tss_struct); // no I/O bitmap: ring 3 gets no ports
 
     // A 64-bit TSS descriptor takes two GDT slots.

@@ -42,9 +42,15 @@ void idt_init()
     for (unsigned v = 0; v < 256; v++)
         set_gate(v, GATE_INTERRUPT, 0);
     set_gate(X86_TRAP_BP, GATE_INTERRUPT_USER, 0);
+    descriptor_pointer idtr { sizeof(g_idt) - 1, reinterpret_cast<u64>(g_idt) };
+    asm volatile("lidt %0" ::"m"(idtr));
+}
+
+// Once the TSS has its IST stacks: #DF, NMI and #MC switch to them, so they run even when the
+// interrupted stack is exhausted (a #DF from a stack overflow).
+void idt_setup_ist_traps()
+{
     set_gate(X86_TRAP_DF, GATE_INTERRUPT, IST_INDEX_DF);
     set_gate(X86_TRAP_NMI, GATE_INTERRUPT, IST_INDEX_NMI);
     set_gate(X86_TRAP_MC, GATE_INTERRUPT, IST_INDEX_MCE);
-    descriptor_pointer idtr { sizeof(g_idt) - 1, reinterpret_cast<u64>(g_idt) };
-    asm volatile("lidt %0" ::"m"(idtr));
 }

@@ -21,6 +21,10 @@ constexpr unsigned IST_INDEX_MCE = 3;
 
 void gdt_init(); // load the GDT and TSS, reload every segment register
 void idt_init(); // 256 gates to the entry stubs, then lidt
+// After mm_init: allocate the IST stacks (guarded, mm/vmap_stack.cpp), put them in the TSS and
+// switch the #DF, NMI and #MC gates to them (idt_setup_ist_traps).
+void cpu_init_exception_stacks();
+void idt_setup_ist_traps();
 
 // Where the CPU switches stacks when an interrupt arrives in ring 3.
 void tss_set_rsp0(u64 rsp0);

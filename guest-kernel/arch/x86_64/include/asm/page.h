@@ -13,6 +13,11 @@ constexpr u64 __START_KERNEL_map = 0xffffffff80000000ull;
 constexpr u64 KERNEL_PHYS_BASE = 0x200000;
 // The direct map of all physical RAM.
 constexpr u64 DIRECT_MAP_BASE = 0xffff888000000000ull;
+// Kernel stacks (mm/vmap_stack.cpp), where Linux's vmalloc area starts: one PML4 entry (512
+// GiB) of VMAP_STACK_SLOT-sized slots, each a stack at its top and unmapped guard space below.
+constexpr u64 VMAP_STACK_START = 0xffffc90000000000ull;
+constexpr u64 VMAP_STACK_END = VMAP_STACK_START + (512ull << 30);
+constexpr u64 VMAP_STACK_SLOT = 32768;
 // Module area (issue 4 allocates there; nothing else maps into it).
 constexpr u64 MODULES_VADDR = 0xffffffffa0000000ull;
 constexpr u64 MODULES_END = 0xffffffffff000000ull;
