@@ -1,6 +1,7 @@
 // Kernel timers: a list of pending timer_lists, run from the timer interrupt (Linux's
 // run_local_timers, without the wheel: there are few timers). The kernel runs with interrupts
 // off, so mod_timer and del_timer_sync never race with a running callback.
+#include <kernel/printk.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
 
@@ -53,4 +54,23 @@ void run_timers()
             break;
         }
     }
+}
+
+unsigned del_timers_in_range(u64 start, u64 size, const char* module_name)
+{
+    auto inside = [&](const void* p) { return reinterpret_cast<u64>(p) - start < size; };
+    unsigned cancelled = 0;
+    for (hlist_node* node = g_pending; node;) {
+        auto* timer = reinterpret_cast<timer_list*>(node);
+        node = node->next; // before detach clears it
+        if (!inside(timer) && !inside(reinterpret_cast<const void*>(timer->function)))
+            continue;
+        // Linux has no check here; its debugobjects would say "ODEBUG: free active ... object
+        // type: timer_list hint: FUNCTION" when the memory is freed.
+        pr_warn("module %s left a timer pending: %pS (cancelled)\n", module_name,
+                reinterpret_cast<void*>(timer->function));
+        detach(timer);
+        cancelled++;
+    }
+    return cancelled;
 }

@@ -30,3 +30,13 @@ void panic(const char* fmt, ...)
     va_end(args);
     throw std::logic_error(std::string("panic: ") + message);
 }
+
+unsigned& fake_taints()
+{
+    static unsigned taints;
+    return taints;
+}
+
+void add_kernel_taint(unsigned flag) { fake_taints() |= 1u << flag; }
+
+void dump_stack() { fake_printk_log().push_back("Call Trace: (host)"); }

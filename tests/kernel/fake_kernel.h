@@ -6,3 +6,5 @@
 #include <vector>
 
 std::vector<std::string>& fake_printk_log();
+// The flags add_kernel_taint set (1 << TAINT_*); dump_stack logs a placeholder line.
+unsigned& fake_taints();

@@ -34,6 +34,9 @@ __attribute__((used, section("__ksymtab"))) lkm_kernel_symbol fake_ksymtab[] = {
 __attribute__((used, section("__ksymtab_gpl"))) lkm_kernel_symbol fake_ksymtab_gpl[] = {
     { reinterpret_cast<u64>(&kernel_function_a), reinterpret_cast<u64>("gpl_only_helper") },
 };
+// Their CRCs, entry for entry, as genksyms writes them for the kernel.
+__attribute__((used, section("__kcrctab"))) lkm_kcrc fake_kcrctab[] = { 0x1234abcd, 0x0badf00d };
+__attribute__((used, section("__kcrctab_gpl"))) lkm_kcrc fake_kcrctab_gpl[] = { 0x600dcafe };
 }
 
 // What the resolver calls for an import from a module (unload.cpp in the kernel).
@@ -133,6 +136,11 @@ TEST_CASE("export table: ten thousand exports of a thousand modules are found, r
     CHECK_FALSE(printk_export->gpl_only);
     REQUIRE(find_symbol("gpl_only_helper"));
     CHECK(find_symbol("gpl_only_helper")->gpl_only);
+    // With the CRC of the same entry in __kcrctab / __kcrctab_gpl.
+    CHECK(printk_export->has_crc);
+    CHECK(printk_export->crc == 0x1234abcd);
+    CHECK(find_symbol("kmalloc")->crc == 0x0badf00d);
+    CHECK(find_symbol("gpl_only_helper")->crc == 0x600dcafe);
     CHECK(find_symbol("no_such_symbol") == nullptr);
 
     constexpr int modules = 1000, per_module = 10;

@@ -14,3 +14,8 @@ u64 __msecs_to_jiffies(unsigned msecs);        // rounded up
 
 // Called by the timer interrupt after jiffies advanced: runs every expired timer once.
 void run_timers();
+
+// For a module's unload: cancels every pending timer whose timer_list or callback lies in
+// [start, start + size), reporting each ("module NAME left a timer pending: SYMBOL"). Returns
+// how many. O(pending timers), which are few.
+unsigned del_timers_in_range(u64 start, u64 size, const char* module_name);

@@ -97,7 +97,7 @@ int export_register_chrdev(unsigned major, const char* name, const sdk_file_oper
     auto* dev = static_cast<module_chrdev*>(kmalloc(sizeof(module_chrdev)));
     if (!dev)
         return -LKM_ENOMEM;
-    dev->kernel_fops = { adapter_open, adapter_read, adapter_write, adapter_release, nullptr };
+    dev->kernel_fops = { adapter_open, adapter_read, adapter_write, adapter_release, nullptr, nullptr };
     dev->fops = fops;
     strlcpy(dev->name, name, sizeof(dev->name));
     snprintf(dev->path, sizeof(dev->path), "/dev/%s", name);
@@ -135,3 +135,28 @@ void export_unregister_chrdev(unsigned major, const char* name)
 }
 
 } // extern "C"
+
+unsigned unregister_module_chrdevs(u64 start, u64 size, const char* module_name)
+{
+    auto inside = [&](const void* p) { return reinterpret_cast<u64>(p) - start < size; };
+    unsigned removed = 0;
+    for (module_chrdev** link = &g_chrdevs; *link;) {
+        module_chrdev* dev = *link;
+        const sdk_file_operations* fops = dev->fops;
+        bool points_inside = inside(fops) || inside(fops->owner) || inside(reinterpret_cast<const void*>(fops->read))
+            || inside(reinterpret_cast<const void*>(fops->write)) || inside(reinterpret_cast<const void*>(fops->open))
+            || inside(reinterpret_cast<const void*>(fops->release)) || inside(reinterpret_cast<const void*>(fops->llseek));
+        if (!points_inside) {
+            link = &dev->next;
+            continue;
+        }
+        pr_warn("module %s left a character device registered: %s, major %u (unregistered)\n", module_name, dev->path,
+                dev->major);
+        *link = dev->next;
+        unregister_device_node(dev->path);
+        unregister_chrdev(dev->major);
+        kfree(dev);
+        removed++;
+    }
+    return removed;
+}

@@ -1,13 +1,17 @@
-// The kernel's export table: exactly the symbols guest-modules/sdk/kernel-exports.txt lists, with
-// C linkage and the SDK's signatures. EXPORT_SYMBOL puts a struct lkm_kernel_symbol {value, name}
-// into __ksymtab (kernel.ld collects it between __start___ksymtab and __stop___ksymtab), as
-// Linux's include/linux/export.h does; load_module resolves modules' imports against it, and
-// `lkmemu check --kernel kernel.elf` reads the same sections.
+// The functions behind the kernel's export table: the table itself (__ksymtab, __ksymtab_gpl and
+// their CRCs in __kcrctab, __kcrctab_gpl) is generated from guest-modules/sdk/kernel-exports.txt
+// by genksyms.py (kernel_ksymtab.S in the build), as Linux's EXPORT_SYMBOL and genksyms make it;
+// kernel.ld collects it between __start___ksymtab and __stop___ksymtab. load_module resolves
+// modules' imports against it, and `lkmemu check --kernel kernel.elf` reads the same sections.
 //
 // Where the kernel's own C++ function has another signature (printk's C++ name, kmalloc without
 // flags, the inline user copies), a C wrapper here is what gets exported. The wrappers are named
 // with asm labels so that their ELF names are the exported names.
+#include "internal.h"
+
 #include <asm/uaccess.h>
+#include <lkmemu/module_abi.h>
+#include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <kernel/slab.h>
 #include <kernel/string.h>
@@ -15,19 +19,6 @@
 #include <kernel/timer.h>
 #include <kernel/vsprintf.h>
 #include <stdarg.h>
-
-#define __EXPORT_SYMBOL(sym, section)                                                              \
-    asm(".pushsection " section ",\"a\"\n"                                                         \
-        ".balign 8\n"                                                                              \
-        ".quad " #sym "\n"                                                                         \
-        ".quad __kstrtab_" #sym "\n"                                                               \
-        ".popsection\n"                                                                            \
-        ".pushsection __ksymtab_strings,\"a\"\n"                                                   \
-        "__kstrtab_" #sym ":\n"                                                                    \
-        ".asciz \"" #sym "\"\n"                                                                    \
-        ".popsection\n")
-#define EXPORT_SYMBOL(sym) __EXPORT_SYMBOL(sym, "__ksymtab")
-#define EXPORT_SYMBOL_GPL(sym) __EXPORT_SYMBOL(sym, "__ksymtab_gpl")
 
 extern "C" {
 
@@ -55,11 +46,23 @@ void* export_kmalloc(size_t size, unsigned flags) asm("kmalloc");
 void* export_kmalloc(size_t size, unsigned flags)
 {
     (void)flags; // GFP_KERNEL, GFP_ATOMIC, __GFP_ZERO: kmalloc never sleeps and always zeroes
-    return kmalloc(size);
+    // Charged to the calling module, so that what it leaves allocated is reported at its unload.
+    u64 caller = reinterpret_cast<u64>(__builtin_return_address(0));
+    return kmalloc_track_caller(size, caller, module_kmalloc_owner(caller));
 }
 
+// A refused free (KASAN's report is out) during a module's init or exit stops that call with a
+// BUG, as a fault in it would: the load fails with EFAULT, or the module stays Unloading. Anywhere
+// else (a module's read, a timer) refusing the free is all: the kernel goes on.
 void export_kfree(const void* pointer) asm("kfree");
-void export_kfree(const void* pointer) { kfree(pointer); }
+void export_kfree(const void* pointer)
+{
+    if (!kfree_track_caller(pointer, reinterpret_cast<u64>(__builtin_return_address(0))) && in_module_call()
+        && !in_interrupt()) {
+        pr_emerg("kernel BUG at kernel/module/kernel_exports.cpp:%d!\n", __LINE__); // Linux's BUG()
+        __builtin_trap();
+    }
+}
 
 unsigned long export_copy_to_user(void* to, const void* from, unsigned long n) asm("copy_to_user");
 unsigned long export_copy_to_user(void* to, const void* from, unsigned long n)
@@ -80,26 +83,8 @@ unsigned long export_copy_from_user(void* to, const void* from, unsigned long n)
     __builtin_trap();
 }
 
-} // extern "C"
+// Never called: exported for its CRC, which covers the module format's structures (Linux's
+// module_layout); every module's __versions names it first.
+void module_layout(lkm_this_module*, lkm_modversion_info*, lkm_kernel_param*, lkm_kernel_symbol*, lkm_kcrc*) {}
 
-EXPORT_SYMBOL(printk);
-EXPORT_SYMBOL(snprintf);
-EXPORT_SYMBOL(kmalloc);
-EXPORT_SYMBOL(kfree);
-EXPORT_SYMBOL(memcpy);
-EXPORT_SYMBOL(memmove);
-EXPORT_SYMBOL(memset);
-EXPORT_SYMBOL(memcmp);
-EXPORT_SYMBOL(strlen);
-EXPORT_SYMBOL(strcmp);
-EXPORT_SYMBOL(try_module_get);   // kernel/module/unload.cpp
-EXPORT_SYMBOL(module_put);
-EXPORT_SYMBOL(register_chrdev);  // kernel/module/chrdev.cpp
-EXPORT_SYMBOL(unregister_chrdev);
-EXPORT_SYMBOL(copy_to_user);
-EXPORT_SYMBOL(copy_from_user);
-EXPORT_SYMBOL(jiffies);
-EXPORT_SYMBOL(__msecs_to_jiffies); // kernel/timer.cpp
-EXPORT_SYMBOL(mod_timer);
-EXPORT_SYMBOL(del_timer_sync);
-EXPORT_SYMBOL(__cxa_pure_virtual);
+} // extern "C"

@@ -4,9 +4,13 @@
 #include "internal.h"
 
 #include <asm/uaccess.h>
+#include <kernel/kallsyms.h>
+#include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/slab.h>
 #include <kernel/syscalls.h>
+#include <kernel/timer.h>
+#include <kernel/vsprintf.h>
 #include <lkmemu/fcntl.h>
 
 namespace {
@@ -29,7 +33,77 @@ struct module* module_by_this_module(u64 address)
     return mod;
 }
 
+// kmemleak's report of an unreferenced object ("unreferenced object 0x... (size N):", then the
+// allocation's backtrace), for the first few objects a module left allocated: the summary line
+// before them has the count and the bytes of all.
+constexpr u64 LEAKS_SHOWN = 8;
+
+struct leak_report {
+    const module* mod;
+    u64 shown;
+};
+
+void report_leak(void* context, const void* object, size_t size, u64 caller)
+{
+    auto& report = *static_cast<leak_report*>(context);
+    if (report.shown++ >= LEAKS_SHOWN)
+        return;
+    char site[128];
+    if (!sprint_backtrace(site, sizeof(site), caller)) {
+        // Called from its init code, whose memory and symbols went when init finished.
+        snprintf(site, sizeof(site), "(init code of %s, freed)", report.mod->name);
+    }
+    pr_warn("unreferenced object 0x%p (size %lu):\n", object, static_cast<unsigned long>(size));
+    pr_warn("  backtrace:\n");
+    pr_warn("    [<%p>] %s\n", reinterpret_cast<void*>(caller), site);
+}
+
+// Its code's kmalloc memory still allocated: reported, and no longer charged to it. It stays
+// allocated, as kmemleak leaves it: the kernel cannot know that nothing refers to it.
+void report_module_leaks(module* mod)
+{
+    if (!mod->kmalloc.count)
+        return;
+    u64 count = mod->kmalloc.count;
+    pr_warn("kmemleak: module %s left %lu objects (%lu bytes) allocated\n", mod->name,
+            static_cast<unsigned long>(count), static_cast<unsigned long>(mod->kmalloc.bytes));
+    leak_report report { mod, 0 };
+    kmalloc_owner_release(&mod->kmalloc, report_leak, &report);
+    if (count > LEAKS_SHOWN)
+        pr_warn("kmemleak: %lu more not shown\n", static_cast<unsigned long>(count - LEAKS_SHOWN));
+}
+
+// Callbacks into a region of the module still registered with the kernel: each is reported and
+// unregistered by its subsystem, which walks only its own registrations.
+unsigned neutralise_callbacks_into(const module* mod, const lkm::ModuleMemory& region)
+{
+    if (!region.size)
+        return 0;
+    return del_timers_in_range(region.address, region.size, mod->name)
+        + unregister_module_chrdevs(region.address, region.size, mod->name);
+}
+
 } // namespace
+
+kmalloc_owner* module_kmalloc_owner(u64 caller)
+{
+    struct module* mod = mod_find(caller);
+    return mod ? &mod->kmalloc : nullptr;
+}
+
+void release_module_leftovers(module* mod)
+{
+    unsigned left = neutralise_callbacks_into(mod, mod->core) + neutralise_callbacks_into(mod, mod->init);
+    if (left)
+        add_kernel_taint(TAINT_WARN); // as the WARN Linux would give, had it caught this
+    report_module_leaks(mod);
+}
+
+void release_init_leftovers(module* mod)
+{
+    if (neutralise_callbacks_into(mod, mod->init))
+        add_kernel_taint(TAINT_WARN);
+}
 
 lkm::ErrorOr<void> ref_module(module* a, module* b)
 {
