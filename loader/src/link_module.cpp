@@ -9,8 +9,13 @@ ErrorOr<void> link_module(load_info& info, ModuleMemoryProvider& provider, Symbo
 {
     TRY(elf_validity_check(info));
     TRY(setup_load_info(info));
-    if (modinfo == ModinfoCheck::vermagic)
+    if (modinfo == ModinfoCheck::vermagic) {
+        // module_layout's CRC, when the symbols resolved against are versioned (a kernel's are).
+        auto layout = resolver.resolve("module_layout");
+        if (!layout.is_error())
+            TRY(check_modstruct_version(info, layout.value()));
         TRY(check_modinfo(info));
+    }
     TRY(layout_sections(info));
     TRY(move_module(info, provider));
     TRY(simplify_symbols(info, resolver));

@@ -121,6 +121,11 @@ ErrorOr<void> setup_load_info(load_info& info)
     info.index.ksymtab_gpl = TRY(find_unique_section(info, "__ksymtab_gpl"));
     info.index.param = TRY(find_unique_section(info, "__param"));
     info.index.ctors = TRY(find_unique_section(info, ".init_array"));
+    // As Linux: MODULE_INIT_IGNORE_MODVERSIONS pretends there is no __versions.
+    unsigned versions = TRY(find_unique_section(info, "__versions"));
+    info.index.vers = info.flags & LKM_MODULE_INIT_IGNORE_MODVERSIONS ? 0 : versions;
+    info.index.kcrctab = TRY(find_unique_section(info, "__kcrctab"));
+    info.index.kcrctab_gpl = TRY(find_unique_section(info, "__kcrctab_gpl"));
     TRY(find_entry_points(info));
     return {};
 }

@@ -131,7 +131,9 @@ TEST_CASE("every sample's .modinfo has name, license, vermagic and depends", "[k
                   == std::vector<std::string>{module == "gplonly" ? "Proprietary" : "GPL"});
             auto depends = modinfo_values(ko, "depends");
             REQUIRE(depends.size() == 1);
-            CHECK(depends[0] == (module == "consumer" || module == "gplonly" ? "provider" : ""));
+            CHECK(depends[0] == (module == "consumer" || module == "gplonly" ? "provider"
+                                 : module == "nsconsumer"                   ? "nsprovider"
+                                                                            : ""));
             CHECK(modinfo_values(ko, "description").size() == 1);
         }
     }

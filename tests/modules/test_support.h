@@ -13,6 +13,7 @@ namespace lkmemu::test {
 inline const std::vector<std::string> kSampleModules = {
     "hello",   "params",    "provider", "consumer", "gplonly", "initfail", "unresolved",
     "wx_rodata", "wx_text", "wx_data",  "holder",   "chardev", "cxx_demo", "big",
+    "nsprovider", "nsconsumer",
 };
 
 std::string ko_path(const std::string& module);      // build/modules/NAME.ko

@@ -7,6 +7,7 @@
 #include <lkmemu/observer.h>
 #include <kernel/module.h>
 #include <kernel/rbtree.h>
+#include <kernel/slab.h>
 #include <kernel/types.h>
 #include <loader/load_info.h>
 #include <loader/format.h>
@@ -14,6 +15,7 @@
 
 // Taint flags, Linux's bit numbers and letters (kernel/panic.c's taint_flags).
 constexpr unsigned TAINT_PROPRIETARY_MODULE = 0; // 'P'
+constexpr unsigned TAINT_FORCED_MODULE = 1;      // 'F'
 constexpr unsigned TAINT_FORCED_RMMOD = 3;       // 'R'
 constexpr unsigned TAINT_DIE = 7;                // 'D'
 
@@ -43,6 +45,9 @@ struct module_export {
     bool gpl_only;
     struct module* owner;     // nullptr: the kernel's own
     module_export* hash_next; // the next export in its bucket
+    bool has_crc;             // crc is its __kcrctab entry (modversions)
+    u32 crc;
+    const char* ns;           // its symbol namespace, or nullptr
 };
 
 // A region of a module in the address tree (tree_lookup.cpp, Linux's mod_tree_node).
@@ -79,6 +84,7 @@ struct module {
     char* strtab;
 
     char* args; // the parameter string, parsed in place: charp parameters point into it
+    kmalloc_owner kmalloc; // what its code allocated (the exported kmalloc) and has not freed
 
     lkm_observed_module observed; // for vmmap / gdb (abi/lkmemu/observer.h)
     lkm_observed_section* observed_sections;
@@ -105,6 +111,14 @@ extern module* g_modules;
 struct module* find_module(const char* name); // in any state
 void set_module_state(module* mod, lkm_module_state state);
 bool may_manage_modules(); // root, and modules_disabled not set
+// load_module: the image (in kernel memory, never written) through every stage and init; uargs
+// is the user's parameter string, flags finit_module's LKM_MODULE_INIT_* (0 from init_module).
+// 0 or -errno, with the kernel's reason logged.
+long load_module(const u8* image, size_t len, u64 uargs, unsigned flags);
+// Linux's try_to_force_load (as built with CONFIG_MODULE_FORCE_LOAD): a check the caller was told
+// to skip is skipped, the kernel and the module are tainted F, and the first time
+// "NAME: REASON: kernel tainted." is logged.
+void try_to_force_load(const char* name, const char* reason, u32* module_taints);
 // Undoes every stage of load_module, newest first, for a module that went through do_init_module
 // (Linux's free_module): notifier GOING, exports, symbols, links, the lists, its memory.
 void free_module(module* mod);
@@ -113,6 +127,13 @@ void free_module(module* mod);
 lkm::ErrorOr<void> ref_module(module* a, module* b); // a uses b: one link, one reference on b
 void module_unload_free(module* mod);                 // drop every link of mod to modules it uses
 bool module_is_used(const module* mod);               // another module links against it
+// What the exported kmalloc charges an allocation from `caller` to: the caller's module, if any.
+kmalloc_owner* module_kmalloc_owner(u64 caller);
+// Before a module's memory is freed (free_module, or a failed init): what its code left behind
+// -- timers, character devices, kmalloc memory -- is reported, neutralised, and taints W.
+void release_module_leftovers(module* mod);
+// The same for callbacks into its init region alone, before that region is freed after init.
+void release_init_leftovers(module* mod);
 
 // symbols.cpp: the export table (the kernel's exports and every formed module's).
 void export_table_init();
@@ -121,11 +142,18 @@ lkm::ErrorOr<void> verify_exported_symbols(const module* mod); // none already e
 void publish_exports(module* mod);
 void unpublish_exports(module* mod);
 lkm::ErrorOr<void> copy_exports(module* mod, const lkm::load_info& info);
+// Linux's check_modstruct_version: module_layout's CRC against the module's __versions. True if
+// the module has none (or they are ignored), so that the load goes on only forced.
+lkm::ErrorOr<bool> check_modstruct_version(const lkm::load_info& info);
+// Linux's pr_warn_once "NAME: no symbol version for SYMBOL", after simplify_symbols.
+void warn_unversioned(const lkm::load_info& info);
 // Resolves a module's imports for the loader's simplify_symbols, with ref_module for each hit.
 class ModuleSymbolResolver final : public lkm::SymbolResolver {
 public:
     explicit ModuleSymbolResolver(module* mod) : m_mod(mod) {}
     lkm::ErrorOr<lkm::ResolvedSymbol> resolve(const char* name) override;
+    // Linux's "NAME: Unknown symbol SYM (err -2)", one line for each.
+    void unknown_symbol(const char* name) override;
 
 private:
     struct module* m_mod;
@@ -139,14 +167,15 @@ struct module* mod_find(u64 address); // the module whose core or init region ho
 
 // taint.cpp
 void add_kernel_taint(unsigned flag);
+bool test_taint(unsigned flag);
 
 // procfs.cpp: "(P)", "(+)" ... into buf (8 bytes), as Linux's module_flags.
 size_t module_flags(const module* mod, char* buf);
 
 // module_area.cpp: the vmalloc-like module area.
 void module_area_init();
-// size bytes (a multiple of the page size), mapped rw- NX, zeroed, with an unmapped guard page
-// after it. ENOMEM when the area or RAM is exhausted.
+// size bytes (a multiple of the page size), mapped rw- NX, not zeroed (move_module clears it, as
+// Linux's does), with an unmapped guard page after it. ENOMEM when the area or RAM is exhausted.
 lkm::ErrorOr<u64> module_alloc(size_t size);
 void module_memfree(u64 address, size_t size);
 
@@ -175,11 +204,17 @@ lkm::ErrorOr<void> observe_module(module* mod, const lkm::load_info& info);
 void observe_drop_init(module* mod);
 void unobserve_module(module* mod);
 
+// chrdev.cpp: for a module's unload, unregister every module character device whose
+// file_operations (or a function or owner in it) lies in [start, start + size), reporting each.
+unsigned unregister_module_chrdevs(u64 start, u64 size, const char* module_name);
+
 // module_call.cpp: call a module function (init, exit, a constructor) with a recovery point: a
-// fault in module code makes it return -EFAULT with *faulted set (see module_fault_recovery).
+// kernel-mode fault while it runs (in the module or in kernel code it called) makes it return
+// -EFAULT with *faulted set (see module_fault_recovery).
 long call_module_function(u64 fn, bool* faulted);
+bool in_module_call(); // such a call is running: a fault now would be recovered
 // module_call.S
 struct module_call_frame {
-    u64 rbx, rbp, r12, r13, r14, r15, rsp, rip;
+    u64 rbx, rbp, r12, r13, r14, r15, rsp, rip, rflags;
 };
 extern "C" long module_call(u64 fn, module_call_frame* frame);

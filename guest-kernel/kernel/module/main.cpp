@@ -11,6 +11,7 @@
 
 #include <asm/uaccess.h>
 #include <kernel/init.h>
+#include <kernel/mm.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/slab.h>
@@ -55,6 +56,7 @@ struct load_context {
     KBuffer<char>& args;
     module* mod = nullptr;
     load_stage reached = load_stage::elf_validity_check;
+    u32 taints = 0; // 1 << TAINT_*, for struct module once it exists (F: a forced load)
 
     // Records that `stage` ran; passes its result on, or the test hook's failure after it.
     lkm::ErrorOr<void> ran(load_stage stage, lkm::ErrorOr<void> result)
@@ -72,8 +74,7 @@ long report_load_error(const char* name, const lkm::Error& e)
 {
     switch (e.kind) {
     case lkm::ErrorKind::UnknownSymbol:
-        pr_warn("%s: Unknown symbol %s (err %d)\n", name, e.context, -e.code);
-        return -e.code;
+        return -e.code; // each one was logged as simplify_symbols found it (ModuleSymbolResolver)
     case lkm::ErrorKind::DuplicateExport:
         pr_err("%s: exports duplicate symbol %s\n", name, e.context);
         return -e.code;
@@ -83,6 +84,19 @@ long report_load_error(const char* name, const lkm::Error& e)
     case lkm::ErrorKind::AlreadyLoaded:
         pr_warn("%s: a module of this name is already loaded\n", name);
         return -e.code;
+    case lkm::ErrorKind::BadVersion:
+        pr_warn("%s: disagrees about version of symbol %s\n", name, e.context);
+        if (e.code == LKM_EINVAL) // an import (not module_layout): Linux's simplify_symbols says so too
+            pr_warn("%s: Unknown symbol %s (err %d)\n", name, e.context, -e.code);
+        return -e.code;
+    case lkm::ErrorKind::MissingNamespace: { // context: "SYMBOL NAMESPACE"
+        const char* space = strchr(e.context, ' ');
+        int length = space ? static_cast<int>(space - e.context) : static_cast<int>(strlen(e.context));
+        pr_err("%s: module uses symbol (%.*s) from namespace %s, but does not import it.\n", name, length, e.context,
+               space ? space + 1 : "");
+        pr_warn("%s: Unknown symbol %.*s (err %d)\n", name, length, e.context, -e.code);
+        return -e.code;
+    }
     default:
         break;
     }
@@ -120,6 +134,8 @@ void unwind_module(module* mod, load_stage reached)
 {
     switch (reached) {
     case load_stage::do_init_module:
+        release_module_leftovers(mod); // its code ran: what it left registered or allocated
+        [[fallthrough]];
     case load_stage::parse_args:
     case load_stage::prepare_coming_module:
         // COMING was sent (it is the first thing prepare_coming_module does): GOING follows.
@@ -162,10 +178,19 @@ void unwind_module(module* mod, load_stage reached)
 
 // The version magic (the loader's check, so that `lkmemu check` gives the kernel's verdict), then
 // the license: one that is not GPL-compatible taints the kernel even if the load fails later
-// (Linux's set_license).
-lkm::ErrorOr<void> check_modinfo(const lkm::load_info& info)
+// (Linux's set_license). finit_module's IGNORE_VERMAGIC treats the magic as absent, which
+// Linux (CONFIG_MODULE_FORCE_LOAD) loads anyway, forced; an image without one is still refused.
+lkm::ErrorOr<void> check_modinfo(load_context& c)
 {
-    TRY(lkm::check_modinfo(info));
+    const lkm::load_info& info = c.info;
+    // modversions first, as Linux's early_mod_check: module_layout's CRC (no __versions, or
+    // IGNORE_MODVERSIONS: forced).
+    if (TRY(check_modstruct_version(info)))
+        try_to_force_load(info.name, "module_layout", &c.taints);
+    if (info.flags & LKM_MODULE_INIT_IGNORE_VERMAGIC)
+        try_to_force_load(info.name, "bad vermagic", &c.taints);
+    else
+        TRY(lkm::check_modinfo(info));
     if (!info.gpl_compatible) {
         add_kernel_taint(TAINT_PROPRIETARY_MODULE);
         pr_warn("%s: module license '%s' taints kernel.\n", info.name, info.license ? info.license : "unspecified");
@@ -190,6 +215,7 @@ lkm::ErrorOr<void> layout_and_allocate(load_context& c)
     mod->core_layout = info.core_layout;
     mod->init_layout = info.init_layout;
     mod->args = c.args.release();
+    mod->taints = c.taints;
     if (!info.gpl_compatible)
         mod->taints |= 1u << TAINT_PROPRIETARY_MODULE;
     info.release_module_memory();
@@ -214,7 +240,9 @@ lkm::ErrorOr<void> add_unformed_module(module* mod, const lkm::load_info& info)
 lkm::ErrorOr<void> simplify_symbols(module* mod, lkm::load_info& info)
 {
     ModuleSymbolResolver resolver(mod);
-    return lkm::simplify_symbols(info, resolver);
+    TRY(lkm::simplify_symbols(info, resolver));
+    warn_unversioned(info);
+    return {};
 }
 
 // What the kernel keeps of the relocated image (Linux's post_relocation with add_kallsyms): the
@@ -224,6 +252,9 @@ lkm::ErrorOr<void> simplify_symbols(module* mod, lkm::load_info& info)
 lkm::ErrorOr<void> post_relocation(module* mod, lkm::load_info& info)
 {
     TRY(lkm::find_module_sections(info));
+    // As Linux's find_module_sections: exports without CRCs (no __kcrctab) load only forced.
+    if ((info.num_exports && !info.index.kcrctab) || (info.num_gpl_exports && !info.index.kcrctab_gpl))
+        try_to_force_load(mod->name, "no versions for exported symbols", &mod->taints);
     mod->this_module = info.section_address(info.index.mod);
     mod->init_fn = info.init.present ? info.init.address : 0;
     mod->exit_fn = info.exit.present ? info.exit.address : 0;
@@ -263,7 +294,7 @@ lkm::ErrorOr<void> run_load_stages(load_context& c)
     // .gnu.linkonce.this_module (name, init, exit), .modinfo (license), the special sections.
     TRY(c.ran(load_stage::setup_load_info, lkm::setup_load_info(info)));
     // vermagic; a license that is not GPL-compatible taints the kernel.
-    TRY(c.ran(load_stage::check_modinfo, ::check_modinfo(info)));
+    TRY(c.ran(load_stage::check_modinfo, ::check_modinfo(c)));
     // Core and init regions from the module area, the sections in them; struct module.
     TRY(c.ran(load_stage::layout_and_allocate, layout_and_allocate(c)));
     // On the module list (UNFORMED: invisible to lsmod), in the address tree, observed by the
@@ -284,8 +315,25 @@ lkm::ErrorOr<void> run_load_stages(load_context& c)
     return {};
 }
 
+// Linux's strndup_user: the NUL-terminated user string, kmalloc'd.
+long strndup_user(u64 user, long max, KBuffer<char>* out)
+{
+    KBuffer<char> copy(static_cast<size_t>(max));
+    if (!copy)
+        return -LKM_ENOMEM;
+    long length = strncpy_from_user(copy.get(), user, max);
+    if (length < 0)
+        return length;
+    if (length == max)
+        return -LKM_EINVAL; // too long
+    copy.get()[length] = '\0';
+    *out = static_cast<KBuffer<char>&&>(copy); // moved: the caller owns it now
+    return 0;
+}
+
 void free_init_memory(module* mod)
 {
+    release_init_leftovers(mod); // callbacks into init code, while its symbols still exist
     drop_init_symbols(mod);
     observe_drop_init(mod);
     mod_tree_remove_init(mod);
@@ -327,12 +375,18 @@ long do_init_module(module* mod)
     return 0;
 }
 
-// The image is in kernel memory; args is the module's own copy of its parameter string.
-long load_module(const u8* image, size_t len, KBuffer<char>& args)
+} // namespace
+
+// The image is in kernel memory; the parameter string is copied from user space first.
+long load_module(const u8* image, size_t len, u64 uargs, unsigned flags)
 {
+    KBuffer<char> args;
+    if (long err = strndup_user(uargs, MAX_MODULE_ARGS, &args); err < 0)
+        return err;
     KernelAllocator allocator;
     ModuleAreaProvider provider; // outlives info, whose destructor may give memory back to it
     lkm::load_info info(image, len, allocator);
+    info.flags = flags;
     load_context c { info, provider, args };
     auto loaded = run_load_stages(c);
     if (loaded.is_error()) {
@@ -344,23 +398,13 @@ long load_module(const u8* image, size_t len, KBuffer<char>& args)
     return do_init_module(c.mod);
 }
 
-// Linux's strndup_user: the NUL-terminated user string, kmalloc'd.
-long strndup_user(u64 user, long max, KBuffer<char>* out)
+void try_to_force_load(const char* name, const char* reason, u32* module_taints)
 {
-    KBuffer<char> copy(static_cast<size_t>(max));
-    if (!copy)
-        return -LKM_ENOMEM;
-    long length = strncpy_from_user(copy.get(), user, max);
-    if (length < 0)
-        return length;
-    if (length == max)
-        return -LKM_EINVAL; // too long
-    copy.get()[length] = '\0';
-    *out = static_cast<KBuffer<char>&&>(copy); // moved: the caller owns it now
-    return 0;
+    if (!test_taint(TAINT_FORCED_MODULE))
+        pr_warn("%s: %s: kernel tainted.\n", name, reason);
+    add_kernel_taint(TAINT_FORCED_MODULE);
+    *module_taints |= 1u << TAINT_FORCED_MODULE;
 }
-
-} // namespace
 
 struct module* find_module(const char* name)
 {
@@ -391,15 +435,12 @@ long sys_init_module(u64 umod, u64 len, u64 uargs)
         pr_err("module: image of %lu bytes is larger than the %lu bytes allowed\n", len, static_cast<u64>(MAX_MODULE_IMAGE));
         return -LKM_EFBIG;
     }
-    KBuffer<u8> image(len);
-    if (!image)
+    auto image = page_buffer::allocate(len); // not zeroed: the copy fills it whole
+    if (image.is_error())
         return -LKM_ENOMEM;
-    if (copy_from_user(image.get(), umod, len))
+    if (copy_from_user(image.value().data(), umod, len))
         return -LKM_EFAULT;
-    KBuffer<char> args;
-    if (long err = strndup_user(uargs, MAX_MODULE_ARGS, &args); err < 0)
-        return err;
-    return load_module(image.get(), len, args);
+    return load_module(image.value().data(), len, uargs, 0);
 }
 
 void module_subsystem_init()

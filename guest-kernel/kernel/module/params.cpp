@@ -118,18 +118,6 @@ bool parse_bool(const char* val, bool* out) // kstrtobool's spellings
     return false;
 }
 
-size_t element_size(u32 type)
-{
-    switch (type) {
-    case LKM_PARAM_INT:
-    case LKM_PARAM_UINT: return 4;
-    case LKM_PARAM_LONG:
-    case LKM_PARAM_CHARP: return 8;
-    case LKM_PARAM_BOOL: return 1;
-    default: return 0;
-    }
-}
-
 // Store one value of `type` at `where`. false: the value is invalid for it.
 bool set_element(u32 type, char* val, u64 where)
 {
@@ -176,7 +164,7 @@ lkm::Error invalid_value(const char* name, const char* val)
 
 lkm::ErrorOr<void> set_param(const lkm_kernel_param& kp, const char* name, char* val)
 {
-    size_t size = element_size(kp.type);
+    size_t size = lkm_param_type_size(kp.type);
     if (!size)
         return lkm::make_error(LKM_EINVAL, "unknown parameter type", "parameter %s has type %u", name, kp.type);
     if (!kp.max_elems) {

@@ -39,7 +39,7 @@ const char* state_name(lkm_module_state state)
 
 } // namespace
 
-// "(P)" for a proprietary module; '+' while loading and '-' while unloading, as module_flags().
+// "(P)" for a proprietary module, "(F)" for a forced one; '+' while loading and '-' while unloading, as module_flags().
 size_t module_flags(const module* mod, char* buf)
 {
     size_t n = 0;
@@ -47,6 +47,8 @@ size_t module_flags(const module* mod, char* buf)
         buf[n++] = '(';
         if (mod->taints & (1u << TAINT_PROPRIETARY_MODULE))
             buf[n++] = 'P';
+        if (mod->taints & (1u << TAINT_FORCED_MODULE))
+            buf[n++] = 'F';
         if (mod->state == LKM_MODULE_STATE_GOING)
             buf[n++] = '-';
         if (mod->state == LKM_MODULE_STATE_COMING)

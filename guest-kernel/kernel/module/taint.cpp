@@ -14,6 +14,8 @@ u32 g_kernel_taints;
 
 void add_kernel_taint(unsigned flag) { g_kernel_taints |= 1u << flag; }
 
+bool test_taint(unsigned flag) { return g_kernel_taints & (1u << flag); }
+
 const char* print_tainted()
 {
     // Linux's letters, in its order, only those that are set.

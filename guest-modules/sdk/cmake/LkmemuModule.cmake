@@ -17,7 +17,7 @@
 get_filename_component(LKMEMU_SDK_DIR ${CMAKE_CURRENT_LIST_DIR} DIRECTORY)
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
-foreach(tool ld.lld llvm-nm llvm-readobj llvm-readelf)
+foreach(tool ld.lld llvm-nm llvm-readobj llvm-readelf llvm-dwarfdump)
   string(MAKE_C_IDENTIFIER "LKMEMU_${tool}" var)
   string(TOUPPER ${var} var)
   find_program(${var} NAMES ${tool} ${tool}-14 REQUIRED)
@@ -92,18 +92,20 @@ function(lkmemu_modpost)
   endforeach()
   list(LENGTH names count)
   set(modpost ${LKMEMU_SDK_DIR}/scripts/modpost.py)
-  set(exports ${LKMEMU_SDK_DIR}/kernel-exports.txt)
+  # The kernel's exports with their CRCs: guest-kernel's genksyms step writes it.
+  set(exports ${LKMEMU_KERNEL_SYMVERS})
   add_custom_command(
     OUTPUT ${mod_sources} ${CMAKE_CURRENT_BINARY_DIR}/Module.symvers
     COMMAND ${Python3_EXECUTABLE} ${modpost}
-            --kernel-exports ${exports} --outdir ${CMAKE_CURRENT_BINARY_DIR}
+            --kernel-symvers ${exports} --outdir ${CMAKE_CURRENT_BINARY_DIR}
             --symvers ${CMAKE_CURRENT_BINARY_DIR}/Module.symvers ${warn_args}
             --llvm-nm ${LKMEMU_LLVM_NM} --llvm-readobj ${LKMEMU_LLVM_READOBJ}
-            --llvm-readelf ${LKMEMU_LLVM_READELF}
+            --llvm-readelf ${LKMEMU_LLVM_READELF} --llvm-dwarfdump ${LKMEMU_LLVM_DWARFDUMP}
             ${objects}
-    DEPENDS ${objects} ${modpost} ${exports}
+    DEPENDS ${objects} ${modpost} ${LKMEMU_SDK_DIR}/scripts/genksyms.py ${exports}
     COMMENT "MODPOST ${count} modules")
   add_custom_target(lkmemu_modpost DEPENDS ${mod_sources})
+  add_dependencies(lkmemu_modpost kernel_symvers)
 
   set(module_targets "")
   foreach(name ${names})

@@ -5,33 +5,43 @@ Stage one compiled each module's sources and linked them with `ld.lld -r` into N
 reads all of those objects together, so that it knows every module's exports, and for each
 module:
   - finds init_module / cleanup_module (what module_init / module_exit define),
-  - resolves its undefined symbols against the kernel's exports (kernel-exports.txt) and the
-    other modules' __ksymtab / __ksymtab_gpl, warning about unresolved ones as Linux does:
+  - resolves its undefined symbols against the kernel's exports (vmlinux.symvers, which genksyms
+    writes from kernel-exports.txt, or kernel-exports.txt itself, without CRCs) and the other
+    modules' __ksymtab / __ksymtab_gpl, warning about unresolved ones as Linux does:
         WARNING: modpost: "foo" [unresolved.ko] undefined!
+  - computes each export's CRC over its declaration (genksyms.py, from the object's DWARF) and
+    refuses a namespaced export used without MODULE_IMPORT_NS, in Linux's words:
+        ERROR: modpost: module foo uses symbol bar from namespace NS, but does not import it.
   - refuses what the kernel would refuse anyway: a missing MODULE_LICENSE(), a GPL-incompatible
     module using a GPL-only export, a symbol exported twice, a writable+executable section,
   - warns about section mismatches: code or data that outlives init referring to __init code
     or __initdata, which the kernel frees after init,
   - writes NAME.mod.c: __this_module (struct lkm_this_module in .gnu.linkonce.this_module: name,
-    init, exit) and the .modinfo records name=, vermagic= and depends= (the modules whose
-    exports it uses).
-It also writes Module.symvers, Linux's list of every module export.
+    init, exit), __versions (struct lkm_modversion_info: the CRC of module_layout and of every
+    symbol it imports, as its exporter has it), __kcrctab / __kcrctab_gpl (its own exports' CRCs,
+    in __ksymtab's order) and the .modinfo records name=, vermagic= and depends= (the modules
+    whose exports it uses).
+It also writes Module.symvers, Linux's list of every module export: CRC, name, module, export
+type, namespace.
 
 Errors make modpost fail; --warn-only NAME turns NAME's errors into warnings (Linux's
 KBUILD_MODPOST_WARN), for samples that exist to be refused by the kernel.
 
 Symbols are read with llvm-nm, sections and relocations with llvm-readobj, section strings
-with llvm-readelf, so this script needs nothing beyond the Python standard library.
+with llvm-readelf, DWARF with llvm-dwarfdump, so this script needs nothing beyond the Python
+standard library.
 """
 
 import argparse
 import concurrent.futures
-import os
 import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import genksyms  # noqa: E402  (beside this script)
 
 MODULE_NAME_LEN = 56  # LKM_MODULE_NAME_LEN, including the NUL
 SHF_WRITE = 0x1
@@ -50,7 +60,10 @@ GPL_COMPATIBLE_LICENSES = {
 PROVIDED_BY_MODPOST = {"__this_module"}
 
 KSYMTAB_SECTIONS = {"__ksymtab": False, "__ksymtab_gpl": True}  # section -> GPL-only
-KERNEL_SYMBOL_SIZE = 16  # struct lkm_kernel_symbol: value, name
+KERNEL_SYMBOL_SIZE = 24  # struct lkm_kernel_symbol: value, name, ns
+KCRC_TABLES = {"__ksymtab": "__kcrctab", "__ksymtab_gpl": "__kcrctab_gpl"}
+# Every module's first __versions entry (Linux's trick for the module format's own version).
+MODULE_LAYOUT = "module_layout"
 
 
 class ToolError(Exception):
@@ -62,6 +75,10 @@ class Export:
     name: str
     gpl_only: bool
     owner: str  # module name, or "vmlinux" for the kernel
+    namespace: str = ""  # EXPORT_SYMBOL_NS; "" for none
+    crc: int = None  # of its declaration (genksyms); None if unknown
+    table: str = ""  # __ksymtab or __ksymtab_gpl (a module's own export)
+    index: int = 0  # its entry in that table
 
 
 @dataclass
@@ -85,11 +102,12 @@ class ModuleObject:
     modinfo: list = field(default_factory=list)  # "key=value" strings
     exports: list = field(default_factory=list)  # Export
     errors: list = field(default_factory=list)  # messages found while reading
+    versions: list = field(default_factory=list)  # (name, crc) for __versions, module_layout first
 
 
 class Tools:
-    def __init__(self, nm, readobj, readelf):
-        self.nm, self.readobj, self.readelf = nm, readobj, readelf
+    def __init__(self, nm, readobj, readelf, dwarfdump):
+        self.nm, self.readobj, self.readelf, self.dwarfdump = nm, readobj, readelf, dwarfdump
 
     @staticmethod
     def run(argv):
@@ -170,7 +188,7 @@ def read_exports(tools, obj):
                 continue
             entries.setdefault(offset // KERNEL_SYMBOL_SIZE, {})[offset % KERNEL_SYMBOL_SIZE] = (symbol, addend)
         for index in sorted(entries):
-            value, name = entries[index].get(0), entries[index].get(8)
+            value, name, ns = entries[index].get(0), entries[index].get(8), entries[index].get(16)
             if value is None or name is None:
                 obj.errors.append(f"{table} entry {index} is not relocated (value and name)")
                 continue
@@ -188,7 +206,22 @@ def read_exports(tools, obj):
             if export_name not in obj.symbols or not obj.symbols[export_name].cls.isupper():
                 obj.errors.append(f"\"{export_name}\" is exported but not defined as a global symbol")
                 continue
-            obj.exports.append(Export(export_name, KSYMTAB_SECTIONS[table], obj.name))
+            namespace = ""
+            if ns is not None:
+                ns_base = 0 if ns[0] == "__ksymtab_strings" else obj.symbols.get(ns[0], Symbol("", 0, "", "", "")).value
+                namespace = strings.get(ns_base + ns[1])
+                if not namespace:
+                    obj.errors.append(f"{table} entry {index}: its namespace is not a string in __ksymtab_strings")
+                    continue
+            obj.exports.append(Export(export_name, KSYMTAB_SECTIONS[table], obj.name, namespace, None, table, index))
+    if obj.exports:
+        try:
+            crcs = genksyms.module_crcs(tools.dwarfdump, obj.path, [e.name for e in obj.exports])
+        except genksyms.DwarfError as e:
+            raise ToolError(str(e))
+        for export in obj.exports:
+            if export.name in crcs:
+                export.crc = crcs[export.name][0]
 
 
 def read_module(tools, path):
@@ -203,15 +236,24 @@ def read_module(tools, path):
 
 
 def read_kernel_exports(path):
-    """kernel-exports.txt: `NAME` or `NAME GPL` per line, '#' starts a comment."""
+    """kernel-exports.txt: `NAME [GPL] [NS=NAMESPACE]` per line, '#' starts a comment. No CRCs."""
+    try:
+        return {name: Export(name, gpl, "vmlinux", namespace)
+                for name, gpl, namespace in genksyms.read_kernel_exports(path)}
+    except genksyms.DwarfError as e:
+        raise ToolError(str(e))
+
+
+def read_symvers(path):
+    """A Module.symvers (here the kernel's, vmlinux.symvers): CRC, name, module, export type and
+    namespace, tab-separated, one export a line."""
     exports = {}
     for number, line in enumerate(Path(path).read_text().splitlines(), 1):
-        words = line.split("#", 1)[0].split()
-        if not words:
-            continue
-        if len(words) > 2 or (len(words) == 2 and words[1] != "GPL"):
-            raise ToolError(f"{path}:{number}: expected 'NAME' or 'NAME GPL', got '{line.strip()}'")
-        exports[words[0]] = Export(words[0], len(words) == 2, "vmlinux")
+        fields = line.split("\t")
+        if len(fields) != 5 or fields[3] not in ("EXPORT_SYMBOL", "EXPORT_SYMBOL_GPL"):
+            raise ToolError(f"{path}:{number}: not a Module.symvers line: '{line}'")
+        crc, name, owner, kind, namespace = fields
+        exports[name] = Export(name, kind == "EXPORT_SYMBOL_GPL", owner, namespace, int(crc, 16))
     return exports
 
 
@@ -290,18 +332,31 @@ def check_module(obj, exports, report):
             report.error(obj.name, f"{obj.name}.o: {function} must be a global function "
                                    "(use module_init/module_exit)")
 
+    imported_namespaces = {r.split("=", 1)[1] for r in obj.modinfo if r.startswith("import_ns=")}
     depends = set()
-    for name in sorted(obj.undefined):
+    versions = []
+    for name in [MODULE_LAYOUT] + sorted(obj.undefined):
         if name in PROVIDED_BY_MODPOST:
             continue
         export = exports.get(name)
         if export is None or export.owner == obj.name:
-            report.warning(f"\"{name}\" [{obj.name}.ko] undefined!")
+            if name != MODULE_LAYOUT:
+                report.warning(f"\"{name}\" [{obj.name}.ko] undefined!")
             continue
         if export.gpl_only and not gpl_compatible:
             report.error(obj.name, f"GPL-incompatible module {obj.name}.ko uses GPL-only symbol '{name}'")
+        if export.namespace and export.namespace not in imported_namespaces:
+            report.error(obj.name, f"module {obj.name} uses symbol {name} from namespace "
+                                   f"{export.namespace}, but does not import it.")
         if export.owner != "vmlinux":
             depends.add(export.owner)
+        if export.crc is None:
+            report.warning(f"\"{name}\" [{obj.name}.ko] has no CRC!")
+        elif len(name) >= MODULE_NAME_LEN:
+            report.error(obj.name, f"too long symbol \"{name}\" [{obj.name}.ko]")
+        elif (name, export.crc) not in versions:
+            versions.append((name, export.crc))
+    obj.versions = versions
     return sorted(depends)
 
 
@@ -334,24 +389,28 @@ def mod_c(obj, depends):
         f"__MODULE_INFO(depends, depends, \"{','.join(depends)}\");",
         "",
     ]
+    # The CRCs of what it imports, as their exporters had them (checked at load time).
+    lines += ["static const struct lkm_modversion_info ____versions[]",
+              "    __section(\"__versions\") __used __aligned(8) = {"]
+    lines += [f"    {{ 0x{crc:08x}, \"{name}\" }}," for name, crc in obj.versions]
+    lines += ["};", ""]
+    # Its own exports' CRCs, entry for entry beside __ksymtab and __ksymtab_gpl.
+    for table, crctab in KCRC_TABLES.items():
+        own = sorted((e for e in obj.exports if e.table == table), key=lambda e: e.index)
+        if not own:
+            continue
+        lines += [f"static const lkm_kcrc _{crctab}[] __section(\"{crctab}\") __used __aligned(4) = {{"]
+        lines += [f"    0x{(e.crc or 0):08x}, /* {e.name} */" for e in own]
+        lines += ["};", ""]
     return "\n".join(lines)
-
-
-def write_if_changed(path, text):
-    """Leaves an unchanged file alone, so the build does not recompile what did not change."""
-    path = Path(path)
-    if path.exists() and path.read_text() == text:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("objects", nargs="+", type=Path, help="each module's NAME.o (ld -r output)")
-    parser.add_argument("--kernel-exports", required=True, help="kernel-exports.txt")
+    kernel = parser.add_mutually_exclusive_group(required=True)
+    kernel.add_argument("--kernel-symvers", help="the kernel's exports with their CRCs (vmlinux.symvers)")
+    kernel.add_argument("--kernel-exports", help="kernel-exports.txt (the kernel's exports, no CRCs)")
     parser.add_argument("--outdir", required=True, type=Path,
                         help="NAME.mod.c goes to OUTDIR/NAME/NAME.mod.c")
     parser.add_argument("--symvers", type=Path, help="write Module.symvers here")
@@ -360,12 +419,14 @@ def main():
     parser.add_argument("--llvm-nm", default="llvm-nm")
     parser.add_argument("--llvm-readobj", default="llvm-readobj")
     parser.add_argument("--llvm-readelf", default="llvm-readelf")
+    parser.add_argument("--llvm-dwarfdump", default="llvm-dwarfdump")
     args = parser.parse_args()
 
-    tools = Tools(args.llvm_nm, args.llvm_readobj, args.llvm_readelf)
+    tools = Tools(args.llvm_nm, args.llvm_readobj, args.llvm_readelf, args.llvm_dwarfdump)
     report = Report(set(args.warn_only))
     try:
-        exports = read_kernel_exports(args.kernel_exports)
+        exports = (read_symvers(args.kernel_symvers) if args.kernel_symvers
+                   else read_kernel_exports(args.kernel_exports))
         with concurrent.futures.ThreadPoolExecutor() as pool:
             modules = list(pool.map(lambda p: read_module(tools, p), args.objects))
     except ToolError as e:
@@ -388,12 +449,12 @@ def main():
     if report.failed:
         return 1
     for name, text in outputs.items():
-        write_if_changed(args.outdir / name / f"{name}.mod.c", text)
+        genksyms.write_if_changed(args.outdir / name / f"{name}.mod.c", text)
     if args.symvers:
-        # Linux's format: CRC, symbol, module, export type, namespace (no CRCs here: 0).
-        rows = [f"0x00000000\t{e.name}\t{e.owner}\t{'EXPORT_SYMBOL_GPL' if e.gpl_only else 'EXPORT_SYMBOL'}\t"
+        # Linux's format: CRC, symbol, module, export type, namespace.
+        rows = [genksyms.symvers_row(e.crc or 0, e.name, e.owner, e.gpl_only, e.namespace)
                 for e in sorted(exports.values(), key=lambda e: (e.owner, e.name)) if e.owner != "vmlinux"]
-        write_if_changed(args.symvers, "".join(row + "\n" for row in rows))
+        genksyms.write_if_changed(args.symvers, "".join(rows))
     return 0
 
 

@@ -24,6 +24,8 @@ enum class ErrorKind : unsigned char {
     InvalidParameter, // context: the complaint, e.g. "`zz' invalid for parameter `count'"
     AlreadyLoaded,    // context: the module's name
     Injected,         // a test hook's failure; context: where
+    BadVersion,       // context: the symbol whose CRC differs ("disagrees about version of symbol")
+    MissingNamespace, // context: "symbol namespace", a namespace the module does not import
 };
 
 struct Error {

@@ -47,6 +47,9 @@ struct ExportedSymbol {
     const char* name = nullptr; // in the module's memory, NUL-terminated
     uint64_t value = 0;
     bool gpl_only = false;
+    bool has_crc = false;        // the module has __kcrctab(_gpl) for its exports
+    uint32_t crc = 0;            // its entry there (docs/versions.md)
+    const char* ns = nullptr;    // EXPORT_SYMBOL_NS's namespace, in the module's memory, or nullptr
 };
 
 // Does a MODULE_LICENSE string allow GPL-only symbols? (Linux's license_is_gpl_compatible.)
@@ -65,6 +68,9 @@ struct load_info {
     const uint8_t* image;
     size_t len;
     Allocator& allocator;
+    // finit_module(2)'s LKM_MODULE_INIT_* flags (0 for init_module): what the version checks
+    // (vermagic, symbol CRCs) are told to ignore.
+    unsigned flags = 0;
 
     // elf_validity_check
     bool validated = false;
@@ -85,6 +91,9 @@ struct load_info {
         unsigned info = 0; // .modinfo
         unsigned ksymtab = 0, ksymtab_gpl = 0, param = 0;
         unsigned ctors = 0; // .init_array: C++ static constructors
+        // __versions (0 if absent, or ignored: MODULE_INIT_IGNORE_MODVERSIONS), and the CRCs of
+        // the module's own exports
+        unsigned vers = 0, kcrctab = 0, kcrctab_gpl = 0;
     } index;
     char name[LKM_MODULE_NAME_LEN] = {};
     const char* license = nullptr; // in the image's .modinfo, or nullptr
@@ -101,6 +110,9 @@ struct load_info {
 
     // simplify_symbols
     Array<uint64_t> symbol_value;
+    // The first import with a CRC that __versions does not list (Linux warns once: "no symbol
+    // version for NAME"), or nullptr.
+    const char* first_unversioned = nullptr;
 
     // apply_relocations
     size_t relocations_applied = 0;

@@ -7,6 +7,7 @@
 #include <support/elf_reader.h>
 
 #include <cstring>
+#include <map>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
@@ -87,6 +88,57 @@ std::optional<SymbolMap> read_kernel_elf_symbols(const std::string& path, std::s
     if (has_ksymtab)
         return symbols;
 
+    // A linked kernel: kernel.ld has put the tables inside .rodata, between __start___ksymtab and
+    // __stop___ksymtab (and _gpl), with their CRCs from __start___kcrctab (and _gpl).
+    std::map<std::string, uint64_t, std::less<>> globals;
+    for (size_t index = 0; index < image.sections().size(); ++index) {
+        if (image.sections()[index].sh_type != SHT_SYMTAB)
+            continue;
+        auto const table = image.symbols(index);
+        if (table.is_error())
+            return bad(table.error());
+        for (const Elf64_Sym& sym : table.value()) {
+            auto const name = image.symbol_name(index, sym);
+            if (name.is_error())
+                return bad(name.error());
+            if (name.value().starts_with("__start___k") || name.value().starts_with("__stop___k"))
+                globals[std::string(name.value())] = sym.st_value;
+        }
+    }
+    auto const linked_table = [&](const std::string& suffix, bool gpl) -> std::optional<lkmemu::Error> {
+        auto start = globals.find("__start___ksymtab" + suffix), stop = globals.find("__stop___ksymtab" + suffix);
+        auto crcs = globals.find("__start___kcrctab" + suffix);
+        for (uint64_t va = start->second, i = 0; va + sizeof(lkm_kernel_symbol) <= stop->second;
+             va += sizeof(lkm_kernel_symbol), ++i) {
+            auto const bytes = image.at_address(va, sizeof(lkm_kernel_symbol));
+            if (bytes.is_error())
+                return bytes.error();
+            lkm_kernel_symbol entry;
+            std::memcpy(&entry, bytes.value().data(), sizeof entry);
+            auto const export_name = image.string_at_address(entry.name);
+            if (export_name.is_error())
+                return export_name.error();
+            ResolvedSymbol resolved { entry.value, gpl };
+            if (crcs != globals.end()) {
+                auto const crc = image.at_address(crcs->second + i * sizeof(lkm_kcrc), sizeof(lkm_kcrc));
+                if (crc.is_error())
+                    return crc.error();
+                resolved.has_crc = true;
+                std::memcpy(&resolved.crc, crc.value().data(), sizeof(lkm_kcrc));
+            }
+            symbols[std::string(export_name.value())] = resolved;
+        }
+        return std::nullopt;
+    };
+    if (globals.count("__start___ksymtab") && globals.count("__stop___ksymtab") && globals.count("__start___ksymtab_gpl")
+        && globals.count("__stop___ksymtab_gpl")) {
+        for (auto [suffix, gpl] : { std::pair { "", false }, std::pair { "_gpl", true } }) {
+            if (auto failed = linked_table(suffix, gpl))
+                return bad(*failed);
+        }
+        return symbols;
+    }
+
     for (size_t index = 0; index < image.sections().size(); ++index) {
         if (image.sections()[index].sh_type != SHT_SYMTAB)
             continue;
@@ -118,6 +170,9 @@ ErrorOr<ResolvedSymbol> CheckResolver::resolve(const char* name)
         return it->second;
     }
     // No kernel given: note the import and give it a distinct placeholder in the kernel image.
+    // module_layout is asked for only for its CRC (modversions): without a kernel there is none.
+    if (std::strcmp(name, "module_layout") == 0)
+        return Error::from_errno(LKM_ENOENT, "no kernel to compare module_layout with");
     m_unresolved.push_back(name);
     return ResolvedSymbol { trial_kernel_base + 0x1000 + 16ull * m_unresolved.size(), false };
 }

@@ -37,6 +37,8 @@ __LKM_END_DECLS
 #define MODULE_DESCRIPTION(_description) MODULE_INFO(description, _description)
 #define MODULE_VERSION(_version) MODULE_INFO(version, _version)
 #define MODULE_ALIAS(_alias) MODULE_INFO(alias, _alias)
+/* Lets this module use the exports of symbol namespace ns (EXPORT_SYMBOL_NS): "import_ns=ns". */
+#define MODULE_IMPORT_NS(ns) MODULE_INFO(import_ns, __stringify(ns))
 
 __LKM_BEGIN_DECLS
 /* Takes a reference on a module, so that rmmod refuses (EWOULDBLOCK) until it is dropped.
@@ -44,4 +46,11 @@ __LKM_BEGIN_DECLS
 bool try_module_get(struct module* module);
 /* Drops a reference taken by try_module_get. */
 void module_put(struct module* module);
+
+/* Never called: the kernel exports it for its CRC, which covers the structures of the module
+ * format (Linux's module_layout). modpost lists it first in every module's __versions, so a
+ * kernel whose module format changed refuses the module ("disagrees about version of symbol
+ * module_layout"). */
+void module_layout(struct lkm_this_module* mod, struct lkm_modversion_info* ver, struct lkm_kernel_param* kp,
+                   struct lkm_kernel_symbol* ks, lkm_kcrc* crc);
 __LKM_END_DECLS
