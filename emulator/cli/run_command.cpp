@@ -1,12 +1,20 @@
 #include "run_command.h"
 
+#include "stop_signals.h"
+
+#include <harness/commands/harness_command.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <poll.h>
 #include <unistd.h>
 
 namespace lkmemu::cli {
@@ -24,9 +32,20 @@ std::filesystem::path binary_dir()
 
 void print_to_stderr(std::string_view line) { std::cerr << line << "\n" << std::flush; }
 
-std::optional<std::string> prompt_for_command()
+// The next console line; nullopt at the end of input or once a stop signal came (`stop_fd`
+// turns readable).
+std::optional<std::string> prompt_for_command(int stop_fd)
 {
     std::cerr << "lkmemu> " << std::flush;
+    if (std::cin.rdbuf()->in_avail() <= 0) {
+        pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+        while (poll(fds, stop_fd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR) {
+        }
+        if (fds[1].revents & POLLIN) {
+            std::cerr << "\n";
+            return std::nullopt;
+        }
+    }
     std::string line;
     if (!std::getline(std::cin, line))
         return std::nullopt;
@@ -35,19 +54,35 @@ std::optional<std::string> prompt_for_command()
 
 } // namespace
 
+std::string default_kernel_path() { return (binary_dir() / "kernel.elf").string(); }
+
 void add_run_options(CLI::App& run, RunOptions& options)
 {
     session::SessionOptions& session = options.session;
     run.add_option("--kernel", session.kernel_path, "Kernel ELF to boot (default: kernel.elf next to lkmemu)");
     run.add_option("--append", session.cmdline, "Kernel command line");
     run.add_option("--memory", session.memory_mib, "Guest RAM in MiB")->check(CLI::Range(16, 4096));
-    auto* commands = run.add_option("-c,--commands", session.commands, "Commands to run, separated by ';'");
+    auto* commands = run.add_option("-c,--commands", session.commands,
+                                    "Commands to run, separated by ';' (without -c or --script: read from standard "
+                                    "input when it is not a terminal); `expect ERRNO|fail CMD` expects CMD to fail");
     auto* script = run.add_option("--script", session.script, "File of commands, one per line");
     commands->excludes(script);
+    run.add_flag("--stop-on-error", session.stop_on_error,
+                 "After the first command that fails (or misses its expect), run no more: power off");
     run.add_option("--json", options.json, "Write a JSON summary to FILE ('-' for standard output)");
     run.add_flag("--console", options.console, "Echo the guest's console to standard error as it runs");
     run.add_flag("--realtime", session.realtime,
                  "Guest time follows the wall clock (default: virtual, 1 us per instruction, idle time skipped)");
+    run.add_option("--snapshot", session.snapshot,
+                   "Resume from a snapshot FILE (made by `lkmemu snapshot save`) instead of booting");
+    run.add_option("--command-timeout", options.command_timeout,
+                   fmt::format("Stop the machine when a command has had no answer after this much guest time "
+                               "(e.g. 30s, 500ms, 5m; 0: no limit; default {} with -c/--script, none interactively)",
+                               kDefaultCommandTimeout));
+    run.add_option("--timeout", options.timeout,
+                   fmt::format("Stop the machine after this much guest time in all (0: no limit; default {} "
+                               "with -c/--script, none interactively)",
+                               kDefaultTimeout));
 
     session::DebugOptions& debug = session.debug;
     run.add_option("--gdb", debug.gdb, "Serve the GDB remote protocol on [HOST:]PORT (port 0: any free port)");
@@ -58,18 +93,94 @@ void add_run_options(CLI::App& run, RunOptions& options)
         ->needs(run.get_option("--trace"));
 }
 
+namespace {
+
+// --command-timeout / --timeout, or the default; an error message if malformed.
+Result<uint64_t> time_limit(const std::optional<std::string>& given, const char* fallback, const char* option)
+{
+    std::string const text = given.value_or(fallback);
+    auto ns = commands::parse_duration(text);
+    if (!ns)
+        return make_error(fmt::format("{}: invalid duration '{}' (e.g. 30s, 500ms, 5m; 0 for no limit)", option, text));
+    return *ns;
+}
+
+// Writes the summary where --json said; false (and a message) if it could not be written.
+bool write_json(const session::Summary& summary, const std::string& where, std::ofstream& file)
+{
+    std::string text = summary.to_json().dump(2) + "\n";
+    if (where == "-") {
+        std::cout << text << std::flush;
+        return true;
+    }
+    if (!(file << text << std::flush)) {
+        std::cerr << fmt::format("lkmemu: cannot write {}\n", where);
+        return false;
+    }
+    return true;
+}
+
+int run_session_or_throw(RunOptions options);
+
+} // namespace
+
+// Every exception on the host's side ends here, with a message, as an I/O error; the session
+// itself turns those from inside a run into its summary (Session::run).
 int run_session(RunOptions options)
+{
+    try {
+        return run_session_or_throw(std::move(options));
+    } catch (const std::exception& error) {
+        std::cerr << fmt::format("lkmemu: host error: {}\n", error.what());
+        return session::kExitUsageOrIo;
+    }
+}
+
+namespace {
+
+int run_session_or_throw(RunOptions options)
 {
     session::SessionOptions& setup = options.session;
     if (setup.kernel_path.empty())
-        setup.kernel_path = (binary_dir() / "kernel.elf").string();
+        setup.kernel_path = default_kernel_path();
     setup.modules_dir = (binary_dir().parent_path() / "modules").string();
 
-    bool const interactive = !setup.commands && !setup.script && isatty(STDIN_FILENO);
+    bool const interactive = !setup.save_snapshot && !setup.commands && !setup.script && isatty(STDIN_FILENO);
+    // Commands piped in (`producer | lkmemu run`) are a script: read to the end of the input first.
+    if (!setup.save_snapshot && !setup.commands && !setup.script && !interactive)
+        setup.commands = std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    auto command_limit = time_limit(options.command_timeout, interactive ? "0" : kDefaultCommandTimeout, "--command-timeout");
+    auto session_limit = time_limit(options.timeout, interactive ? "0" : kDefaultTimeout, "--timeout");
+    for (const auto* limit : {&command_limit, &session_limit}) {
+        if (limit->is_error()) {
+            std::cerr << "lkmemu: " << limit->error().message << "\n";
+            return session::kExitUsageOrIo;
+        }
+    }
+    setup.limits = {.command_ns = command_limit.value(), .session_ns = session_limit.value()};
+
+    // The --json file is opened (created) first: a path that cannot be written is reported now,
+    // not after the whole session.
+    std::ofstream json_file;
+    if (options.json && *options.json != "-") {
+        json_file.open(*options.json, std::ios::out | std::ios::trunc | std::ios::binary);
+        if (!json_file) {
+            std::cerr << fmt::format("lkmemu: cannot write {}: {}\n", *options.json, std::strerror(errno));
+            return session::kExitUsageOrIo;
+        }
+    }
+
+    // Before the machine is built, so that a signal during the boot is not lost; the watcher
+    // starts once there is a session to interrupt (and ends before it does). Not under --gdb:
+    // there the debugger owns the stops, and a signal ends lkmemu as it always did.
+    std::unique_ptr<session::Session> running;
+    std::optional<StopSignals> signals;
+    if (!setup.debug.gdb)
+        signals.emplace();
     if (options.console || interactive)
         setup.console_listener = [](std::string_view text) { std::cerr << text << std::flush; };
     if (interactive)
-        setup.command_source = prompt_for_command;
+        setup.command_source = [stop_fd = signals ? signals->fd() : -1] { return prompt_for_command(stop_fd); };
     // With the JSON on standard output, what commands print goes to standard error.
     bool const json_to_stdout = options.json && *options.json == "-";
     setup.output_sink = [json_to_stdout](const CommandResult& result) {
@@ -84,26 +195,28 @@ int run_session(RunOptions options)
         std::cerr << "lkmemu: " << created.error().message << "\n";
         return session::kExitUsageOrIo;
     }
-    session::Summary summary = created.value()->run();
+    running = created.release_value();
+    if (signals)
+        signals->watch([session = running.get()](int signal) { session->interrupt(signal); });
+    session::Summary summary = running->run();
 
     std::cerr << summary.crash_report();
     for (const CommandResult& result : summary.commands)
         if (!result.ran)
             std::cerr << fmt::format("lkmemu: {}: {}\n", result.command, result.error);
 
-    if (options.json) {
-        std::string text = summary.to_json().dump(2) + "\n";
-        if (json_to_stdout) {
-            std::cout << text;
-        } else {
-            std::ofstream file(*options.json);
-            if (!(file << text)) {
-                std::cerr << fmt::format("lkmemu: cannot write {}\n", *options.json);
-                return session::kExitUsageOrIo;
-            }
-        }
-    }
+    if (!summary.snapshot_error.empty())
+        std::cerr << "lkmemu: " << summary.snapshot_error << "\n";
+    else if (!summary.saved_to.empty())
+        std::cerr << "lkmemu: snapshot saved to " << summary.saved_to << "\n";
+
+    if (options.json && !write_json(summary, *options.json, json_file))
+        return session::kExitUsageOrIo;
+    if (!summary.snapshot_error.empty() && summary.exit_status() == session::kExitOk)
+        return session::kExitUsageOrIo;
     return summary.exit_status();
 }
+
+} // namespace
 
 } // namespace lkmemu::cli

@@ -73,9 +73,18 @@ Result<void> Machine::Impl::open_engine()
     return {};
 }
 
-Result<void> Machine::Impl::boot(const KernelImage& kernel)
+Result<void> Machine::Impl::calibrate_fault_marker()
 {
     fault_marker = LKMEMU_TRY(FaultMarker::calibrate(uc.get(), ram.bytes(), calibration_scratch_page, latch));
+    // A RAM mapped from a snapshot gets its scratch page back from the file.
+    if (ram.is_file_backed())
+        LKMEMU_TRY(ram.discard_pages(calibration_scratch_page / 4096, 1));
+    return {};
+}
+
+Result<void> Machine::Impl::boot(const KernelImage& kernel)
+{
+    LKMEMU_TRY(calibrate_fault_marker());
     auto const boot = LKMEMU_TRY(prepare_boot(kernel, ram.bytes(), config.cmdline));
 
     using namespace x86;
@@ -100,7 +109,7 @@ Result<void> Machine::Impl::boot(const KernelImage& kernel)
     return {};
 }
 
-Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config)
+Result<void> check_machine_config(const MachineConfig& config)
 {
     unsigned major = 0, minor = 0;
     uc_version(&major, &minor);
@@ -108,9 +117,15 @@ Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config)
         return make_error(fmt::format("Unicorn {}.{} is too old: lkmemu needs >= 2.1 (older versions ignore guest "
                                       "page tables and cannot enable NX or SYSCALL); run scripts/deps.sh",
                                       major, minor));
-    if (config.memory_mib < min_memory_mib || config.memory_mib > max_memory_mib)
+    if (config.memory_mib < Machine::min_memory_mib || config.memory_mib > Machine::max_memory_mib)
         return make_error(fmt::format("memory size {} MiB is outside [{}, {}] MiB", config.memory_mib,
-                                      min_memory_mib, max_memory_mib));
+                                      Machine::min_memory_mib, Machine::max_memory_mib));
+    return {};
+}
+
+Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config)
+{
+    LKMEMU_TRY(check_machine_config(config));
     uint64_t const ram_size = config.memory_mib << 20;
     auto kernel = LKMEMU_TRY(KernelImage::read(config.kernel_path, ram_size));
     auto ram = LKMEMU_TRY(PhysicalMemory::allocate(ram_size));
@@ -142,8 +157,14 @@ uint64_t Machine::guest_time_ns() const
     return static_cast<uint64_t>(m_impl->guest_now().time_since_epoch() / std::chrono::nanoseconds(1));
 }
 void Machine::advance_guest_time(uint64_t ns) { m_impl->skipped_ns += ns; }
+void Machine::set_guest_time_limit(std::optional<uint64_t> ns)
+{
+    m_impl->guest_time_limit_ns = ns;
+    m_impl->engine_run.clock_check_at = 0; // the block hook looks again at its next block
+}
 bool Machine::user_mode_reached() const { return m_impl->user_mode_reached || m_impl->tlb.user_access_seen(); }
 uint64_t Machine::ram_size() const { return m_impl->ram.size(); }
+const MachineConfig& Machine::config() const { return m_impl->config; }
 void Machine::request_stop() { m_impl->stop_signal.request(); }
 
 Result<void> Machine::add_breakpoint(uint64_t va) { return m_impl->debugger.add_breakpoint(va); }

@@ -5,6 +5,7 @@
 // Threading: everything runs on the thread that calls run(), except request_stop().
 #pragma once
 
+#include "devices/harness_data.h"
 #include "support/result.h"
 
 #include <cstdint>
@@ -81,6 +82,7 @@ struct MappedRange {
 };
 
 class Machine;
+class MachineSnapshot; // machine/snapshot.h
 
 class HarnessHost { // implemented by the host command runner (emulator/harness/)
 public:
@@ -93,6 +95,9 @@ public:
     // device then reports LKMEMU_HARNESS_STATUS_WAIT and the guest's driver asks again after the
     // next interrupt. By default every request is ready.
     virtual std::optional<std::vector<uint8_t>> try_next_request(Machine& machine) { return next_request(machine); }
+    // The data of the request just returned (an insmod's module file), which the guest reads
+    // piecewise from the device (abi/lkmemu/harness.h's GET_DATA); nullptr: none.
+    virtual std::unique_ptr<HarnessData> take_request_data() { return nullptr; }
     virtual void on_response(Machine&, int32_t status, std::string_view text) = 0;
 };
 
@@ -124,6 +129,11 @@ public:
     // Lets `ns` of guest time pass at once, as if the CPU had stalled (a host that holds the guest
     // inside an I/O access); a timer deadline passed meanwhile fires before the next instruction.
     void advance_guest_time(uint64_t ns);
+    // run() returns Stopped once guest time reaches `ns` (nullopt: never): at a block boundary
+    // the instruction count decides, so at the same instruction on every run, and a halt skips
+    // no further than it. The session's time limits use it; it may be changed from the harness
+    // host while the guest waits on it.
+    void set_guest_time_limit(std::optional<uint64_t> ns);
     bool user_mode_reached() const;          // CPL 3 was ever entered
     Registers registers() const;
     // Observer access through the guest's current CR3: sets no A/D bits, raises no fault.
@@ -134,6 +144,26 @@ public:
     void request_stop();                            // thread-safe: make run() return soon (StopReason::Stopped)
 
     uint64_t ram_size() const;
+    const MachineConfig& config() const; // a resumed machine's command line is its snapshot's
+
+    // --- Snapshots (docs/machine.md, "Snapshots"; machine/snapshot.h) ---
+    // Only at a request point: run() returned Stopped with the CPU in ring 0 (the kernel's harness
+    // driver was answered "wait"), under virtual guest time; errors say why not.
+    //
+    // The state now, kept in memory. From then on the machine's RAM is a copy-on-write mapping of
+    // it, so that restore() puts back only the pages written since.
+    Result<std::unique_ptr<MachineSnapshot>> take_snapshot();
+    // The state now, written to `path` (a temporary file renamed over it).
+    Result<void> save_snapshot(const std::string& path);
+    // Puts the machine back as it was in `snapshot` (same RAM size; taken from this kernel). The
+    // translated code is dropped. The machine must not be in ring 3 (it is not, after any stop
+    // but a breakpoint, watchpoint or step there).
+    Result<void> restore(const MachineSnapshot&);
+    // A machine built from a snapshot file instead of a boot. Refused, with what differs, if the
+    // file is not a usable snapshot, if config.kernel_path is not the kernel it was made from
+    // (SHA-256), if config.memory_mib differs, or if config.cmdline is neither empty nor the
+    // snapshot's (a resumed kernel has booted already: its command line is the snapshot's).
+    static Result<std::unique_ptr<Machine>> resume(const MachineConfig&, const std::string& path);
 
     // --- Debugging (the gdb stub's adapter) ---
     // One instruction: if it raises an exception, interrupt or SYSCALL, that is delivered and the

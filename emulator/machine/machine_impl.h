@@ -23,15 +23,26 @@
 #include "mmu/mmu.h"
 #include "support/uc_check.h"
 
+#include <array>
 #include <optional>
 
 namespace lkmemu {
+
+// Unicorn's version and the memory size (machine.cpp), for create() and resume().
+Result<void> check_machine_config(const MachineConfig&);
 
 struct Machine::Impl {
     Impl(Machine& machine, MachineConfig config, PhysicalMemory ram, PhysicalMemory hidden_pages);
 
     Result<void> open_engine();
+    Result<void> calibrate_fault_marker(); // the engine's double-fault marker (cpu/fault_marker.h)
     Result<void> boot(const class KernelImage&);
+
+    // Snapshots (snapshot.cpp).
+    Result<void> check_snapshot_point() const;
+    Result<struct MachineState> capture_state();
+    Result<void> apply_state(const struct MachineState&);
+    Result<struct SnapshotOrigin> origin();
 
     // The run loop (run_loop.cpp).
     RunResult run();
@@ -85,18 +96,27 @@ struct Machine::Impl {
 
     // What the run loop and the block hook share about the current uc_emu_start.
     struct EngineRun {
-        unsigned blocks_until_clock_check = 0; // realtime: the wall clock is read every 64 blocks
+        // The block hook looks at the clock once the instruction count reaches this (0: at the
+        // next block). The run loop zeroes it before each engine start, a port write too (the
+        // guest may have reprogrammed the PIT).
+        uint64_t clock_check_at = 0;
         bool irq_pending_at_start = false;     // the PIC had an IRQ for the CPU when the engine started
         bool previous_block_may_set_if = false; // the last block ended in sti/popf/iret/sysret
         bool interrupt_shadow = false;          // one instruction (the hlt after sti) runs before an IRQ
     } engine_run;
 
     uint64_t skipped_ns = 0; // guest time that passed with no instruction executed (halts, stalls)
+    std::optional<uint64_t> guest_time_limit_ns; // Machine::set_guest_time_limit
+    bool guest_time_limit_reached() const
+    {
+        return guest_time_limit_ns && uint64_t(guest_now().time_since_epoch() / std::chrono::nanoseconds(1)) >= *guest_time_limit_ns;
+    }
     // realtime: the wall-clock instant guest time 0 stands for.
     std::chrono::steady_clock::time_point wall_epoch = std::chrono::steady_clock::now();
     bool user_mode_reached = false; // CPL 3 seen by the run loop (the TLB fill sees it mid-run)
     std::optional<uint32_t> power_off_status;
     std::optional<RunResult> finished;
+    std::optional<std::array<uint8_t, 32>> kernel_sha256; // of config.kernel_path, once a snapshot needs it
 };
 
 } // namespace lkmemu

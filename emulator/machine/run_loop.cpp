@@ -9,6 +9,8 @@
 #include <lkmemu/devices.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace lkmemu {
 
 RunResult Machine::Impl::finish(RunResult result)
@@ -43,6 +45,10 @@ RunResult Machine::Impl::run()
     for (;;) {
         if (stop_signal.take())
             return RunResult { StopReason::Stopped, 0, fmt::format("stopped on request at RIP {:#x}", cpu.read(UC_X86_REG_RIP)) };
+        if (guest_time_limit_reached())
+            return RunResult { StopReason::Stopped, 0,
+                               fmt::format("stopped at the guest-time limit ({} ns) at RIP {:#x}", *guest_time_limit_ns,
+                                           cpu.read(UC_X86_REG_RIP)) };
         poll_timer();
         size_t instruction_limit = 0;
         if ((cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_) && devices.pic.has_pending()) {
@@ -63,6 +69,7 @@ RunResult Machine::Impl::run()
         engine_run.interrupt_shadow = instruction_limit != 0;
         engine_run.irq_pending_at_start = devices.pic.has_pending();
         engine_run.previous_block_may_set_if = false; // IF as the engine starts was checked just above
+        engine_run.clock_check_at = 0;
         uc_err const err = uc_emu_start(uc.get(), cpu.read(UC_X86_REG_RIP), PrivilegeGate::landing_va, 0, instruction_limit);
         engine_run.interrupt_shadow = false;
         if (auto result = power_off_result())
@@ -181,10 +188,16 @@ std::optional<RunResult> Machine::Impl::handle_halt()
                                    std::chrono::nanoseconds(skipped_ns));
             continue;
         }
-        // Virtual time: nothing happens until the deadline, so it is reached at once.
+        // Virtual time: nothing happens until the deadline, so it is reached at once — or the
+        // guest-time limit, if that comes first (run() then stops there).
         auto const now = guest_now();
-        if (now < *deadline)
-            skipped_ns += static_cast<uint64_t>((*deadline - now) / std::chrono::nanoseconds(1));
+        auto target = *deadline;
+        if (guest_time_limit_ns)
+            target = std::min(target, Pit8254::Clock::time_point {} + std::chrono::nanoseconds(*guest_time_limit_ns));
+        if (now < target)
+            skipped_ns += static_cast<uint64_t>((target - now) / std::chrono::nanoseconds(1));
+        if (guest_time_limit_reached())
+            return std::nullopt;
     }
 }
 

@@ -8,12 +8,14 @@
 #pragma once
 
 #include "debug_options.h"
+#include "run_limits.h"
 #include "summary.h"
 
 #include <harness/command_runner.h>
 #include <machine/machine.h>
 #include <support/result.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -37,9 +39,22 @@ struct SessionOptions {
     // The commands to run: "cmd; cmd" or a file of them, one per line (at most one of the two).
     std::optional<std::string> commands;
     std::optional<std::string> script;
+    // --stop-on-error: power off after the first command that is not ok; the rest are not run.
+    bool stop_on_error = false;
     DebugOptions debug; // --gdb, --gdb-wait, --trace, --trace-filter
+    // Snapshots (docs/machine.md, "Snapshots"). `snapshot`: resume the machine from this file
+    // instead of booting (`lkmemu run --snapshot FILE`; the kernel must be the one it was made
+    // from, the memory size the same, the command line empty or the snapshot's).
+    // `save_snapshot`: once the commands are done, write the machine to this file at the next
+    // request point, then power off as usual (`lkmemu snapshot save FILE`); not with --gdb,
+    // --realtime or an interactive console.
+    std::optional<std::string> snapshot;
+    std::optional<std::string> save_snapshot;
     // Where the tracer looks for module NAME's .ko (NAME.ko) when no insmod named its file.
     std::optional<std::string> modules_dir;
+    // Time limits in guest time (run_limits.h); none by default. Not applied under --gdb, where
+    // the debugger holds the machine as long as it likes.
+    RunLimits limits;
 
     // What the session tells as it goes; each may be left empty.
     std::function<void(std::string_view)> console_listener; // the UART's output, live
@@ -64,8 +79,13 @@ public:
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    // Runs the machine until it stops for good (power-off, crash, or gdb ended it). Once.
+    // Runs the machine until it stops for good (power-off, crash, gdb ended it, a time limit or
+    // interrupt()). Once. An exception from the host's side of the harness (a command, a sink,
+    // a hook) ends the run as an emulator error that names it.
     Summary run();
+    // Thread-safe (e.g. from a signal-watching thread; not from a signal handler itself): stop
+    // the run as soon as the CPU can be stopped; the summary records the signal. Not under --gdb.
+    void interrupt(int signal);
 
     // The machine, for inspecting it before or after the run.
     Machine& machine() { return *m_machine; }
@@ -78,13 +98,27 @@ private:
     // HarnessHost: the runner answers, after the before_request hook has looked.
     std::vector<uint8_t> next_request(Machine&) override;
     std::optional<std::vector<uint8_t>> try_next_request(Machine&) override;
+    std::unique_ptr<HarnessData> take_request_data() override { return m_runner.take_request_data(); }
     void on_response(Machine&, int32_t status, std::string_view text) override;
+    // An exception escaped the runner: remember it, and let the guest power off.
+    std::vector<uint8_t> host_failed(const std::exception&);
+    // Runs the machine; returns how it stopped, and what the session cut off (limit, signal).
+    RunResult run_machine(std::optional<Cutoff>& cut_off);
+    void update_time_limit(); // tells the machine where the next limit is (session.cpp)
 
     std::unique_ptr<Machine> m_machine;
     CommandRunner m_runner;
     std::function<void(Machine&)> m_before_request;
     std::unique_ptr<DebugSession> m_debug; // after m_machine: it is destroyed first
+    std::optional<std::string> m_resumed_from, m_save_to;
+    bool m_holding_for_snapshot = false; // the guest was told to wait and the machine to stop
     std::chrono::steady_clock::time_point m_started;
+    RunLimits m_limits;
+    bool m_gdb = false;
+    std::atomic<int> m_interrupted {0}; // the signal interrupt() was given
+    std::optional<std::string> m_host_error;
+    std::string m_kernel_path;
+    trace::MachineSymbolizer::ModuleFileFinder m_find_module_file; // for where a cut-off run stopped
 };
 
 } // namespace lkmemu::session

@@ -1,9 +1,13 @@
 #include "summary.h"
 
+#include "json_text.h"
+
 #include <harness/guest_requests.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <csignal>
 
 namespace lkmemu::session {
 
@@ -42,7 +46,70 @@ std::string format_registers(const Registers& r)
         r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.cr0, r.cr2, r.cr3, r.cr4, r.efer);
 }
 
+std::string signal_name(int signal)
+{
+    switch (signal) {
+    case SIGINT:
+        return "SIGINT";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGHUP:
+        return "SIGHUP";
+    }
+    return fmt::format("signal {}", signal);
+}
+
+std::string seconds(uint64_t ns)
+{
+    if (ns % 1'000'000'000 == 0)
+        return fmt::format("{} s", ns / 1'000'000'000);
+    return fmt::format("{:g} s", static_cast<double>(ns) / 1e9);
+}
+
+const char* cutoff_reason_name(Cutoff::Kind kind)
+{
+    switch (kind) {
+    case Cutoff::Kind::CommandLimit:
+        return "command-timeout";
+    case Cutoff::Kind::SessionLimit:
+        return "timeout";
+    case Cutoff::Kind::Signal:
+        return "signal";
+    }
+    return "unknown";
+}
+
+// A text field, and beside it FIELD_base64 with the raw bytes when they are not valid UTF-8.
+void add_text(nlohmann::json& object, const std::string& field, const std::string& bytes)
+{
+    object[field] = valid_utf8(bytes);
+    if (!is_valid_utf8(bytes))
+        object[field + "_base64"] = base64(bytes);
+}
+
 } // namespace
+
+std::string Cutoff::message(const std::string& command) const
+{
+    std::string what;
+    switch (kind) {
+    case Kind::CommandLimit:
+        what = fmt::format("{}: timed out: no answer after {} of guest time (--command-timeout)", command,
+                           seconds(limit_ns));
+        break;
+    case Kind::SessionLimit:
+        what = fmt::format("timed out: the session ran past {} of guest time (--timeout)", seconds(limit_ns));
+        if (!command.empty())
+            what += fmt::format(", in {}", command);
+        break;
+    case Kind::Signal:
+        what = fmt::format("stopped by {}", signal_name(signal));
+        if (!command.empty())
+            what += fmt::format(" while the guest ran {}", command);
+        break;
+    }
+    return what + fmt::format("; the CPU was at RIP {:#x}{}", rip, where.empty() ? "" : " " + where);
+}
 
 const char* stop_reason_name(StopReason reason)
 {
@@ -69,10 +136,15 @@ const char* stop_reason_name(StopReason reason)
     return "unknown";
 }
 
-bool Summary::guest_crashed() const { return stop.reason != StopReason::PowerOff || stop.guest_status != 0; }
-
-ExitStatus Summary::exit_status() const
+bool Summary::guest_crashed() const
 {
+    return !cut_off && (stop.reason != StopReason::PowerOff || stop.guest_status != 0);
+}
+
+int Summary::exit_status() const
+{
+    if (cut_off)
+        return cut_off->kind == Cutoff::Kind::Signal ? kExitSignalBase + cut_off->signal : kExitTimedOut;
     if (guest_crashed())
         return kExitGuestCrashed;
     return commands_succeeded ? kExitOk : kExitCommandFailed;
@@ -81,33 +153,73 @@ ExitStatus Summary::exit_status() const
 nlohmann::json Summary::to_json() const
 {
     nlohmann::json entries = nlohmann::json::array();
-    for (const CommandResult& result : commands) {
+    for (size_t i = 0; i < commands.size(); ++i) {
+        const CommandResult& result = commands[i];
         nlohmann::json entry = {
-            {"command", result.command}, {"ran", result.ran},   {"ok", result.ok},
-            {"status", result.status},   {"output", result.output}, {"error", result.error},
-            {"wall_ms", result.wall_ms}, {"guest_instructions", result.guest_instructions},
+            {"command", valid_utf8(result.command)}, {"ran", result.ran}, {"ok", result.ok},
+            {"error", valid_utf8(result.error)}, {"wall_ms", result.wall_ms},
+            {"guest_instructions", result.guest_instructions},
         };
-        entry["errno"] = result.status < 0 ? nlohmann::json(errno_name(-result.status)) : nlohmann::json();
-        entries.push_back(entry);
+        add_text(entry, "output", result.output);
+        // A command without an answer has no status: not 0 ("succeeded"), but null.
+        bool const answered = result.ran && in_flight != i;
+        entry["status"] = answered ? nlohmann::json(result.status) : nlohmann::json();
+        entry["errno"] = answered && result.status < 0 ? nlohmann::json(errno_name(-result.status)) : nlohmann::json();
+        // `expect ERRNO|fail CMD`: "EEXIST" or "fail" (ok says whether it was met), else null.
+        entry["expect"] = result.expect ? nlohmann::json(expectation_text(*result.expect)) : nlohmann::json();
+        if (answered)
+            entry["outcome"] = "completed";
+        else if (!result.ran)
+            entry["outcome"] = "not-run";
+        else if (cut_off)
+            entry["outcome"] = cut_off->kind == Cutoff::Kind::Signal ? "interrupted" : "timed-out";
+        else if (stop.reason == StopReason::Stopped)
+            entry["outcome"] = "machine-stopped";
+        else
+            entry["outcome"] = "guest-died";
+        entries.push_back(std::move(entry));
     }
-    return {
-        {"exit_status", static_cast<int>(exit_status())},
+    nlohmann::json cut = nlohmann::json();
+    if (cut_off) {
+        std::string command = in_flight ? commands[*in_flight].command : std::string();
+        cut = {
+            {"reason", cutoff_reason_name(cut_off->kind)},
+            {"signal", cut_off->kind == Cutoff::Kind::Signal ? nlohmann::json(signal_name(cut_off->signal)) : nlohmann::json()},
+            {"limit_s", cut_off->kind == Cutoff::Kind::Signal ? nlohmann::json() : nlohmann::json(static_cast<double>(cut_off->limit_ns) / 1e9)},
+            {"message", valid_utf8(cut_off->message(command))},
+            {"rip", fmt::format("{:#x}", cut_off->rip)},
+            {"where", valid_utf8(cut_off->where)},
+        };
+    }
+    nlohmann::json json = {
+        {"exit_status", exit_status()},
         {"stop", {{"reason", stop_reason_name(stop.reason)}, {"guest_status", stop.guest_status},
-                  {"message", stop.message}}},
+                  {"message", valid_utf8(stop.message)}}},
+        {"cut_off", cut},
         {"commands", entries},
-        {"console", console},
         {"boot", {{"wall_ms", boot.wall_ms},
                   {"user_mode_reached", boot.user_mode_reached},
                   {"guest_instructions", boot.guest_instructions}}},
     };
+    add_text(json, "console", console);
+    if (!resumed_from.empty() || !saved_to.empty() || !snapshot_error.empty()) {
+        auto or_null = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(valid_utf8(s)); };
+        json["snapshot"] = {{"resumed_from", or_null(resumed_from)}, {"saved_to", or_null(saved_to)},
+                            {"error", or_null(snapshot_error)}};
+    }
+    return json;
 }
 
 std::string Summary::crash_report() const
 {
-    if (!guest_crashed())
+    std::string headline;
+    if (cut_off)
+        headline = "lkmemu: " + cut_off->message(in_flight ? commands[*in_flight].command : std::string()) + "\n";
+    else if (guest_crashed())
+        headline = fmt::format("lkmemu: guest crashed ({}): {}\n", stop_reason_name(stop.reason), stop.message);
+    else
         return {};
-    return fmt::format("lkmemu: guest crashed ({}): {}\n", stop_reason_name(stop.reason), stop.message)
-           + "--- last console lines ---\n" + last_lines(console, kCrashReportConsoleLines) + "\n"
+    return headline + "--- last console lines ---\n" + last_lines(console, kCrashReportConsoleLines) + "\n"
            + "--- registers ---\n" + format_registers(registers);
 }
 

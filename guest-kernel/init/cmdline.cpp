@@ -122,6 +122,17 @@ void parse_word(const char* word, size_t length, CmdlinePass pass)
             kernel_cmdline.modules_disabled = true;
         else if (!word_is(word + 17, length - 17, "0"))
             pr_warn("modules_disabled: invalid value '%.*s'\n", static_cast<int>(length - 17), word + 17);
+    } else if (starts_with(word, length, "watchdog_thresh=")) {
+        int thresh;
+        if (parse_int(word + 16, length - 16, &thresh) && thresh <= 60)
+            kernel_cmdline.watchdog_thresh = thresh;
+        else
+            pr_warn("watchdog_thresh: invalid value '%.*s'\n", static_cast<int>(length - 16), word + 16);
+    } else if (starts_with(word, length, "softlockup_panic=")) {
+        if (word_is(word + 17, length - 17, "1") || word_is(word + 17, length - 17, "0"))
+            kernel_cmdline.softlockup_panic = word[17] == '1';
+        else
+            pr_warn("softlockup_panic: invalid value '%.*s'\n", static_cast<int>(length - 17), word + 17);
     } else if (starts_with(word, length, "module_veto=")) {
         size_t n = min(length - 12, sizeof(kernel_cmdline.module_veto) - 1);
         memcpy(kernel_cmdline.module_veto, word + 12, n);

@@ -24,6 +24,7 @@
 #include <kernel/selftest.h>
 #include <kernel/syscalls.h>
 #include <kernel/time.h>
+#include <kernel/vmap_stack.h>
 
 extern "C" const u8 __init_elf_start[], __init_elf_end[]; // user/init_blob.S
 extern "C" [[noreturn]] void enter_user_mode(pt_regs* regs); // entry_64.S
@@ -36,6 +37,7 @@ void mm_init()
     page_alloc_init();
     paging_init();
     page_alloc_free_boot_memory();
+    vmap_stack_init();
     pr_info("Memory: %luM RAM\n", boot_ram_size_rounded() >> 20);
     pr_debug("Memory: %luK/%luK available\n", kernel_meminfo.free_pages * 4, kernel_meminfo.total_pages * 4);
 }
@@ -89,6 +91,7 @@ void start_kernel()
     }
 
     mm_init();
+    cpu_init_exception_stacks(); // from the stack area mm_init set up
     init_8259A();
     time_init();
     syscall_init();

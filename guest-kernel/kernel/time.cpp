@@ -9,6 +9,7 @@
 #include <kernel/syscalls.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
+#include <kernel/watchdog.h>
 
 void setup_pit_timer();    // drivers/i8254.cpp
 bool pit_counter_running(); // drivers/i8254.cpp
@@ -23,7 +24,12 @@ u64 local_clock() { return g_timer_running ? jiffies * (1000000000ull / HZ) : 0;
 void timer_interrupt()
 {
     jiffies = jiffies + 1;
-    run_timers();
+    const pt_regs* regs = get_irq_regs();
+    // Callbacks run where the kernel is between pieces of work (user mode, the idle halt), not on
+    // top of a module's init that spins with interrupts on: its kernel calls are not re-entrant.
+    if (cpu_was_quiescent(regs))
+        run_timers();
+    watchdog_timer_fn(regs);
 }
 
 void time_init()

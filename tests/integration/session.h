@@ -11,6 +11,8 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -68,11 +70,10 @@ struct CliOutcome {
     std::string output; // standard output, and standard error too unless `merge_stderr` is false
 };
 
-inline CliOutcome run_lkmemu(const std::string& arguments, bool merge_stderr = true)
+// A shell command line (its redirections its own): exit status and standard output.
+inline CliOutcome run_shell(const std::string& command)
 {
     CliOutcome outcome;
-    std::string command = std::string(LKMEMU_BINARY_PATH) + " " + arguments
-        + (merge_stderr ? " 2>&1" : " 2>/dev/null") + " </dev/null";
     FILE* pipe = popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);
     std::array<char, 4096> buffer;
@@ -82,6 +83,20 @@ inline CliOutcome run_lkmemu(const std::string& arguments, bool merge_stderr = t
     int status = pclose(pipe);
     outcome.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return outcome;
+}
+
+inline CliOutcome run_lkmemu(const std::string& arguments, bool merge_stderr = true)
+{
+    return run_shell(std::string(LKMEMU_BINARY_PATH) + " " + arguments + (merge_stderr ? " 2>&1" : " 2>/dev/null")
+                     + " </dev/null");
+}
+
+// A file's bytes (a module image to patch, a JSON summary).
+inline std::string read_bytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 // Replaces "[    1.234567]" timestamps with "[TIMESTAMP]" so transcripts can be compared.

@@ -2,9 +2,10 @@
 // guest executes and skips idle time at a halt, so a scripted session is the same on every run,
 // and a timer armed for seconds of guest time takes far less wall time. `sleep` lets guest time
 // pass with the machine idle. Everything here is asserted on what the guest sees, never on
-// wall time.
+// wall time — except the realtime test, whose subject is the pacing to it (a lower bound only).
 #include "session.h"
 
+#include <chrono>
 #include <cstdlib>
 
 using namespace lkmemu;
@@ -80,4 +81,30 @@ TEST_CASE("a module's timer fires while sleep lets guest time pass", "[time]")
 
     Session held = run_session("insmod " + holder() + " hold_ms=1000; rmmod holder");
     CHECK_FALSE(held.result(1).ok);
+}
+
+// --realtime (and an interactive console) pace guest time to the wall clock: a halt waits for
+// the deadline for real, and guest time is never ahead of the wall time since the machine was
+// built. The wall clock is read here only to check that pacing, which is what the mode is for.
+TEST_CASE("realtime mode: a sleep takes its wall time and guest time does not run ahead", "[time]")
+{
+    session::SessionOptions options;
+    options.kernel_path = LKMEMU_KERNEL_PATH;
+    options.commands = "sleep 300ms";
+    options.realtime = true;
+    auto const started = std::chrono::steady_clock::now();
+    Session s = run_session(std::move(options));
+    auto const wall_ns = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
+    REQUIRE(s.stop.reason == StopReason::PowerOff);
+    CHECK(s.result(0).ok);
+    CHECK(s.machine->guest_time_ns() >= 300'000'000ull);
+    CHECK(s.machine->guest_time_ns() <= wall_ns);
+    CHECK(wall_ns >= 300'000'000ull);
+
+    // In virtual time the same kind of wait is mostly skipped: 5 s of guest time pass with far
+    // fewer than 5 s worth of instructions (the boot alone is some 0.3 s of them).
+    Session v = run_session("sleep 5s");
+    CHECK(v.machine->guest_time_ns() >= 5'000'000'000ull);
+    CHECK(v.machine->guest_instructions() * Machine::ns_per_instruction < 2'000'000'000ull);
 }

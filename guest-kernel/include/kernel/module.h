@@ -12,9 +12,9 @@ struct module;
 // module.fail_stage=STAGE[:MODULE]).
 void module_subsystem_init();
 
-// The trap handler's hook, called after the oops of a kernel-mode fault: if the fault happened
-// in module code run by module_call (init, exit, constructors), rewrite regs so that the
-// interrupted call returns -EFAULT to its caller, and return true. False: panic as usual.
+// The trap handler's hook, called after the oops of a kernel-mode fault: if a module call run by
+// module_call (init, exit, constructors) is on the stack, wherever the fault happened, rewrite
+// regs so that the call returns -EFAULT to its caller, and return true. False: panic as usual.
 // (kernel/module/module_call.cpp)
 bool module_fault_recovery(pt_regs* regs);
 
@@ -29,6 +29,9 @@ bool is_module_address(u64 address);
 // (kernel/module/taint.cpp)
 void print_modules();
 const char* print_tainted();
+// Taint the kernel with Linux's flag number (the module subsystem's own flags: module/internal.h).
+void add_kernel_taint(unsigned flag);
+constexpr unsigned TAINT_SOFTLOCKUP = 14; // 'L': kernel/watchdog.cpp
 
 // The text of /proc/modules (kernel/module/procfs.cpp), as a proc_show_fn.
 ssize_t proc_modules_show(char* buf, size_t size);
