@@ -4,16 +4,20 @@
 #   scripts/build.sh --sanitize   host code under AddressSanitizer and UndefinedBehaviorSanitizer,
 #                                 into build-sanitize/ (or $LKMEMU_BUILD_DIR); the kernel, init and
 #                                 modules are built as always (guest code never takes host flags)
+#   scripts/build.sh TARGET...    only these (e.g. lkmemu kernel modules, as demo.sh builds)
 # A folder is configured once; pass other CMake options by configuring it yourself first.
 # ccache, when installed, caches compilations (docs/dependencies.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sanitize=false
-case "${1:-}" in
-  --sanitize) sanitize=true ;;
-  "") ;;
-  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
-esac
+targets=()
+for arg in "$@"; do
+  case "$arg" in
+    --sanitize) sanitize=true ;;
+    -*) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) targets+=("$arg") ;;
+  esac
+done
 if $sanitize; then
   build=${LKMEMU_BUILD_DIR:-$root/build-sanitize}
 else
@@ -35,4 +39,8 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   fi
   cmake -S "$root" -B "$build" "${args[@]}" >/dev/null
 fi
-cmake --build "$build" --parallel "$(nproc)"
+if [ ${#targets[@]} -gt 0 ]; then
+  cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]}"
+else
+  cmake --build "$build" --parallel "$(nproc)"
+fi

@@ -1,5 +1,8 @@
 // Linux's errno values (asm-generic/errno-base.h and errno.h), the ones lkmemu uses. System calls
 // return them negated, as Linux does; the host prints their names (see lkm_errno_name).
+// One name per number, glibc's (strerrorname_np): where Linux has two names for one value, the
+// list holds the one glibc prints and the other is an alias below (EWOULDBLOCK is EAGAIN, ENOTSUP
+// is EOPNOTSUPP), so the JSON, the messages and the docs all say EAGAIN and EOPNOTSUPP.
 #pragma once
 
 #define LKM_ERRNO_LIST(X)                                                                          \
@@ -34,13 +37,14 @@
     X(ENOTEMPTY, 39, "Directory not empty")                                                        \
     X(ENOKEY, 126, "Required key not available")                                                   \
     X(EKEYREJECTED, 129, "Key was rejected by service")                                            \
-    X(ENOTSUP, 95, "Operation not supported")                                                      \
+    X(EOPNOTSUPP, 95, "Operation not supported")                                                   \
     X(ETIMEDOUT, 110, "Connection timed out")
 
 #define LKM_ERRNO_DEFINE(name, value, text) enum { LKM_##name = value };
 LKM_ERRNO_LIST(LKM_ERRNO_DEFINE)
 #undef LKM_ERRNO_DEFINE
 #define LKM_EWOULDBLOCK LKM_EAGAIN /* as Linux: the same value */
+#define LKM_ENOTSUP LKM_EOPNOTSUPP /* glibc's alias; Linux's uapi has EOPNOTSUPP */
 
 #ifdef __cplusplus
 /* "EPERM" for 1, or nullptr for a value lkmemu does not know. */

@@ -44,7 +44,9 @@ std::optional<Command> CommandRunner::take_next_command()
             result.ran = true;
             result.error = "lkmemu: " + error.message;
             m_results.push_back(result);
-            finish(result);
+            finish(m_results.back());
+            if (m_powered_off)
+                return std::nullopt;
             continue;
         }
         if (parsed.empty())
@@ -87,12 +89,14 @@ std::optional<std::vector<uint8_t>> CommandRunner::try_next_request(Machine& mac
         std::optional<std::vector<uint8_t>> request;
         if (parsed.is_error())
             result.error = parsed.error().message;
-        else
+        else {
+            result.expect = command->expect;
             request = start(*parsed.value(), result);
+        }
         m_results.push_back(std::move(result));
         if (request) {
             m_in_flight = InFlight { parsed.release_value(), m_results.size() - 1, std::chrono::steady_clock::now(),
-                                     machine.guest_instructions() };
+                                     machine.guest_instructions(), machine.guest_time_ns() };
             m_machine = nullptr;
             return std::move(*request);
         }
@@ -117,6 +121,7 @@ std::optional<std::vector<uint8_t>> CommandRunner::start(HarnessCommand& command
         result.error = "lkmemu: " + encoded.error().message;
         return std::nullopt;
     }
+    m_request_data = std::move(request->data);
     return encoded.release_value();
 }
 
@@ -133,10 +138,15 @@ void CommandRunner::on_response(Machine& machine, int32_t status, std::string_vi
     finish(result);
 }
 
-void CommandRunner::finish(const CommandResult& result)
+void CommandRunner::finish(CommandResult& result)
 {
+    apply_expectation(result);
     if (m_sink)
         m_sink(result);
+    if (!result.ok && m_stop_on_error) {
+        m_powered_off = true;
+        m_stopped_on_error = true;
+    }
 }
 
 std::vector<CommandResult> CommandRunner::results() const
@@ -147,10 +157,18 @@ std::vector<CommandResult> CommandRunner::results() const
     for (size_t i = m_next; i < m_pending.size(); ++i) {
         CommandResult not_run;
         not_run.command = m_pending[i].text;
-        not_run.error = "not run: the machine stopped first";
+        not_run.error = m_stopped_on_error ? "not run: an earlier command failed (--stop-on-error)"
+                                           : "not run: the machine stopped first";
         all.push_back(not_run);
     }
     return all;
+}
+
+std::optional<CommandRunner::Running> CommandRunner::running() const
+{
+    if (!m_in_flight)
+        return std::nullopt;
+    return Running { m_in_flight->result, m_in_flight->started_ns, m_in_flight->started_instructions };
 }
 
 bool CommandRunner::all_succeeded() const

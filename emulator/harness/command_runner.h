@@ -34,6 +34,9 @@ public:
 
     void set_command_source(CommandSource source) { m_source = std::move(source); }
     void set_output_sink(OutputSink sink) { m_sink = std::move(sink); }
+    // --stop-on-error: after the first command that is not ok (an `expect` measured), power off;
+    // the rest are reported as not run.
+    void set_stop_on_error(bool stop) { m_stop_on_error = stop; }
     // The kernel ELF the machine booted, for naming kernel sections in vmmap. Its symbols are
     // read when an inspection command first needs them, not at every boot.
     void set_kernel_path(const std::string& path) { m_kernel_path = path; }
@@ -43,12 +46,28 @@ public:
     std::vector<uint8_t> next_request(Machine&) override;
     // nullopt while a `sleep` lets guest time pass (the guest idles and asks again).
     std::optional<std::vector<uint8_t>> try_next_request(Machine&) override;
+    std::unique_ptr<HarnessData> take_request_data() override { return std::move(m_request_data); }
     // Whether a `sleep` still holds init's next request.
     bool sleeping(const Machine&) const;
+    // Whether every command given is done, with no source of more and no `sleep` or `poweroff`
+    // pending: the next request would be the power-off. (Where `lkmemu snapshot save` stops.)
+    bool at_end_of_commands(const Machine& machine) const
+    {
+        return !m_source && !m_powered_off && m_next >= m_pending.size() && !sleeping(machine);
+    }
     void on_response(Machine&, int32_t status, std::string_view text) override;
 
     // After Machine::run(): one result per command given (and per console line), in order.
     std::vector<CommandResult> results() const;
+    // The guest command whose answer has not come yet: its index in results() and the guest
+    // time (Machine::guest_time_ns) at which it was handed to the guest. For the session's
+    // per-command time limit and the summary of a run that stopped mid-command.
+    struct Running {
+        size_t result;
+        uint64_t started_ns;
+        uint64_t started_instructions;
+    };
+    std::optional<Running> running() const;
     bool all_succeeded() const;
 
 private:
@@ -58,13 +77,15 @@ private:
         size_t result; // index into m_results
         std::chrono::steady_clock::time_point started;
         uint64_t started_instructions;
+        uint64_t started_ns; // guest time
     };
 
     std::optional<Command> take_next_command();
     // Starts a parsed command: its encoded request for init, or nullopt once it is done (on the
     // host, or refused before it reached the guest).
     std::optional<std::vector<uint8_t>> start(HarnessCommand&, CommandResult&);
-    void finish(const CommandResult&);
+    // A command's end: its `expect` measured, the sink told, --stop-on-error applied.
+    void finish(CommandResult&);
 
     // HostContext, for the command being started
     Machine& machine() override { return *m_machine; }
@@ -80,8 +101,11 @@ private:
     std::optional<KernelSymbols> m_kernel_symbols;
     std::vector<CommandResult> m_results;
     std::optional<InFlight> m_in_flight;
+    std::unique_ptr<HarnessData> m_request_data; // of the request last handed out, until the device takes it
     Machine* m_machine = nullptr; // while next_request runs
     bool m_powered_off = false;
+    bool m_stop_on_error = false;
+    bool m_stopped_on_error = false; // a command failed under --stop-on-error
     std::optional<uint64_t> m_sleep_until_ns; // guest time at which a `sleep` ends
 };
 

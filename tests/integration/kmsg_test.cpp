@@ -73,8 +73,8 @@ TEST_CASE("a failing insmod reports exactly the records its init_module call log
         CHECK_FALSE(result.ok);
         CHECK(result.status == -LKM_ENODEV);
         // The module's two lines, from this call only: not the boot log, not the first call's.
-        CHECK(contains(result.error, "initfail: probing for a device that is not there\n"
-                                     "initfail: no device found, failing init with -ENODEV"));
+        CHECK(contains(result.error, "insmod: kernel: initfail: probing for a device that is not there\n"
+                                     "insmod: kernel: initfail: no device found, failing init with -ENODEV"));
         CHECK_FALSE(contains(result.error, "Run /init"));
         size_t first = result.error.find("initfail: probing");
         CHECK(result.error.find("initfail: probing", first + 1) == std::string::npos);

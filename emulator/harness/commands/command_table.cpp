@@ -12,7 +12,7 @@ using namespace commands;
 
 // One row per command; help lists them in this order.
 constexpr CommandSpec kCommands[] = {
-    { "insmod", "insmod FILE [PARAM=VALUE ...]", "load a module (init_module)", CommandSide::guest, parse_insmod },
+    { "insmod", "insmod [-f|--force-modversion|--force-vermagic] FILE [PARAM=VALUE ...]", "load a module (finit_module); -f forces", CommandSide::guest, parse_insmod },
     { "rmmod", "rmmod [-f] [-w] NAME", "unload a module (delete_module); -f forces, -w waits", CommandSide::guest,
       parse_rmmod },
     { "lsmod", "lsmod", "the kernel's module list (/proc/modules)", CommandSide::guest, parse_lsmod },
@@ -66,6 +66,8 @@ std::string help_text()
     };
     list(CommandSide::guest, "Commands (guest commands run as system calls made by the guest's init process):\n");
     list(CommandSide::host, "Inspection commands (answered by the emulator from guest memory):\n");
+    text += "Any command may start with `expect ERRNO` or `expect fail`: it is ok only if it fails that way\n"
+            "  (e.g. expect EEXIST insmod hello.ko)\n";
     return text;
 }
 

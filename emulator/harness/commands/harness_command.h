@@ -102,6 +102,12 @@ std::span<const CommandSpec> command_table();
 const CommandSpec* find_command(std::string_view name);
 // The command in flight for `command`, or what to print: an unknown command, a wrong use.
 Result<std::unique_ptr<HarnessCommand>> parse_command(const Command& command);
+
+namespace commands {
+// A duration as `sleep` and the session's time limits take it: "500ms", "3s", "5m", "1.5"
+// (seconds), in nanoseconds; nullopt if malformed. (host_commands.cpp)
+std::optional<uint64_t> parse_duration(std::string_view text);
+} // namespace commands
 // help's text, from the table.
 std::string help_text();
 

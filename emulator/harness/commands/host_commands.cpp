@@ -80,7 +80,8 @@ private:
     uint64_t m_ns;
 };
 
-// "500ms", "3s", "5m", "1.5" (seconds): nanoseconds, or nullopt.
+} // namespace
+
 std::optional<uint64_t> parse_duration(std::string_view text)
 {
     double value = 0;
@@ -102,6 +103,8 @@ std::optional<uint64_t> parse_duration(std::string_view text)
         return std::nullopt;
     return static_cast<uint64_t>(ns);
 }
+
+namespace {
 
 class Help final : public HostCommand {
 public:

@@ -1,11 +1,15 @@
-// `lkmemu check`: validate a module as the kernel would (its version magic included) and link it at
-// a trial address without running it.
+// `lkmemu check`: validate modules as the kernel would (their version magic included) and link them
+// at trial addresses without running them. The kernel's exports come from kernel.elf (by default
+// the one `lkmemu run` boots, or --kernel FILE), a list (--kernel-symbols), or nowhere (--no-kernel:
+// kernel imports get placeholders and are listed). Several FILEs are checked in order, as insmod
+// of each in turn would load them: each sees the exports of those before it that linked.
 // `--module DEP.ko` (repeatable) links a dependency first, at its own trial address, and lets the
-// checked module import its exports, as if DEP.ko had been insmod'ed before.
+// checked modules import its exports, without reporting on it.
 //   hello.ko: ok: module hello, core 0x4000 bytes (text 0x69 rodata 0x8a ro_after_init 0x4 data 0x60),
 //     init 0x1000 bytes, 24 relocations, 2 exports, 1 parameter, init .init.text+0x0 at 0x...,
 //     exit .exit.text+0x0 at 0x...; unresolved without --kernel: printk, optional_hook (weak), ...
-// (one line). On failure: "hello.ko: ENOENT: Unknown symbol: printk" on stderr, exit 1.
+// (one line). On failure: "hello.ko: ENOENT: Unknown symbol: printk, other" on stderr (every
+// unknown symbol named), exit 1.
 #include "kernel_symbols.h"
 #include "module_file.h"
 
@@ -62,16 +66,24 @@ std::string summary(const load_info& info, const CheckResolver& resolver, bool h
     return line;
 }
 
-// Links a module the checked one depends on at its own trial address and adds its exports to the
-// symbols (as insmod of the dependency first would), or says why it cannot.
-bool add_module_exports(const std::string& path, uint64_t address, const std::optional<SymbolMap>& kernel,
-    SymbolMap& modules, std::ostream& err)
+// A module linked at a trial address: where the next one goes, and its exports for the next ones.
+struct TrialLink {
+    uint64_t end; // the first page after its core and init
+    bool ok = false;
+};
+
+// Links `path` at `address` against the kernel's and the earlier modules' exports and adds its own
+// exports to `modules`, as insmod of it would. Failures go to `err` after `prefix` (the file for a
+// checked module, "check: --module FILE" for a dependency); a checked module's summary to `out`.
+TrialLink link_and_publish(const std::string& path, const std::string& prefix, uint64_t address,
+    const std::optional<SymbolMap>& kernel, SymbolMap& modules, std::ostream* out, std::ostream& err)
 {
+    TrialLink link { address };
     std::string reason;
     auto file = read_module_file(path, reason);
     if (!file) {
-        err << fmt::format("check: --module {}: cannot read: {}\n", path, reason);
-        return false;
+        err << fmt::format("{}: cannot read: {}\n", prefix, reason);
+        return link;
     }
     MallocAllocator allocator;
     TrialModuleMemory memory(address);
@@ -80,54 +92,50 @@ bool add_module_exports(const std::string& path, uint64_t address, const std::op
     // The version check included, so that `check` refuses what insmod would refuse.
     auto result = link_module(info, memory, resolver, ModinfoCheck::vermagic);
     if (result.is_error()) {
-        err << fmt::format("check: --module {}: {}\n", path, describe(result.error()));
-        return false;
+        const Error& e = result.error();
+        if (e.kind == ErrorKind::UnknownSymbol && resolver.unknown().size() > 1)
+            err << fmt::format("{}: {}: {}: {}\n", prefix, lkm_errno_name(e.code), e.reason, fmt::join(resolver.unknown(), ", "));
+        else
+            err << fmt::format("{}: {}\n", prefix, describe(e));
+        return link;
     }
     for (size_t i = 0; i < info.num_exports + info.num_gpl_exports; ++i) {
         ExportedSymbol symbol = module_export(info, i).release_value(); // find_module_sections checked each
-        modules[symbol.name] = { symbol.value, symbol.gpl_only };
+        modules[symbol.name] = { symbol.value, symbol.gpl_only, symbol.has_crc, symbol.crc };
     }
-    return true;
-}
-
-int check_file(const std::string& path, const std::optional<SymbolMap>& kernel, const SymbolMap& modules,
-    std::ostream& out, std::ostream& err)
-{
-    std::string reason;
-    auto file = read_module_file(path, reason);
-    if (!file) {
-        err << fmt::format("{}: cannot read: {}\n", path, reason);
-        return 1;
-    }
-    MallocAllocator allocator;
-    TrialModuleMemory memory;
-    CheckResolver resolver(kernel, modules);
-    load_info info(file->data(), file->size, allocator);
-    // The version check included, so that `check` refuses what insmod would refuse.
-    auto result = link_module(info, memory, resolver, ModinfoCheck::vermagic);
-    if (result.is_error()) {
-        err << fmt::format("{}: {}\n", path, describe(result.error()));
-        return 1;
-    }
-    out << fmt::format("{}: ok: {}\n", path, summary(info, resolver, kernel.has_value()));
-    return 0;
+    if (out)
+        *out << fmt::format("{}: ok: {}\n", path, summary(info, resolver, kernel.has_value()));
+    constexpr uint64_t page = 4096;
+    link.end = address + (info.core_layout.size + info.init_layout.size + page - 1) / page * page;
+    link.ok = true;
+    return link;
 }
 
 } // namespace
 
-int check_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+int check_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+    const std::string& default_kernel)
 {
     std::string symbols_path, kernel_path;
+    bool no_kernel = false;
     std::vector<std::string> files;
-    CLI::App app("Validate lkmemu modules and link them at a trial address in the module area", "check");
+    CLI::App app("Validate lkmemu modules and link them at trial addresses in the module area, in order: each FILE "
+                 "may use the exports of the FILEs before it",
+        "lkmemu check");
     auto* symbols_option = app.add_option("--kernel-symbols", symbols_path, "Kernel exports: lines \"NAME\" or \"NAME GPL\"");
-    app.add_option("--kernel", kernel_path, "kernel.elf whose exports (or global symbols) to link against")
-        ->excludes(symbols_option);
+    auto* kernel_option = app.add_option("--kernel", kernel_path,
+        default_kernel.empty() ? std::string("kernel.elf whose exports (or global symbols) to link against")
+                               : "kernel.elf whose exports (or global symbols) to link against (default: " + default_kernel + ")");
+    kernel_option->excludes(symbols_option);
+    app.add_flag("--no-kernel", no_kernel,
+           "Link without the kernel's exports: kernel imports get placeholder addresses and are listed")
+        ->excludes(symbols_option)
+        ->excludes(kernel_option);
     std::vector<std::string> dependencies;
     app.add_option("--module", dependencies,
         "A module the checked ones use: linked first (after the kernel symbols), its exports added")
         ->allow_extra_args(false); // one file per --module, so the checked FILE stays positional
-    app.add_option("file", files, "Module file(s)")->required();
+    app.add_option("FILE", files, "Module file(s) (.ko), checked in order")->required();
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         app.parse(reversed);
@@ -138,6 +146,8 @@ int check_command(const std::vector<std::string>& args, std::ostream& out, std::
         err << "check: " << e.what() << "\n";
         return 1;
     }
+    if (kernel_path.empty() && symbols_path.empty() && !no_kernel)
+        kernel_path = default_kernel; // empty in-process: no kernel, as --no-kernel
     std::optional<SymbolMap> kernel;
     std::string error;
     if (!symbols_path.empty() && !(kernel = read_kernel_symbol_list(symbols_path, error))) {
@@ -146,18 +156,24 @@ int check_command(const std::vector<std::string>& args, std::ostream& out, std::
     }
     if (!kernel_path.empty() && !(kernel = read_kernel_elf_symbols(kernel_path, error))) {
         err << "check: " << error << "\n";
+        if (kernel_path == default_kernel)
+            err << "check: give --kernel FILE, --kernel-symbols FILE or --no-kernel\n";
         return 1;
     }
     SymbolMap modules;
     for (size_t i = 0; i < dependencies.size(); ++i) {
         uint64_t address = trial_module_base + (i + 1) * dependency_spacing;
-        if (!add_module_exports(dependencies[i], address, kernel, modules, err))
+        if (!link_and_publish(dependencies[i], "check: --module " + dependencies[i], address, kernel, modules, nullptr, err).ok)
             return 1;
     }
     int status = 0;
-    for (const auto& path : files)
-        if (check_file(path, kernel, modules, out, err) != 0)
+    uint64_t address = trial_module_base;
+    for (const auto& path : files) {
+        TrialLink link = link_and_publish(path, path, address, kernel, modules, &out, err);
+        if (!link.ok)
             status = 1;
+        address = link.end;
+    }
     return status;
 }
 

@@ -130,7 +130,7 @@ int modinfo_file(const Options& options, const std::string& path, std::ostream& 
 int modinfo_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
     Options options;
-    CLI::App app("Print the .modinfo fields of lkmemu modules, as kmod's modinfo does", "modinfo");
+    CLI::App app("Print the .modinfo fields of lkmemu modules, as kmod's modinfo does", "lkmemu modinfo");
     auto shorthand = [&](const char* flags, const char* field, const char* help) {
         app.add_flag_callback(flags, [&options, field] { options.field = field; }, help);
     };
@@ -141,7 +141,7 @@ int modinfo_command(const std::vector<std::string>& args, std::ostream& out, std
     shorthand("-n,--filename", "filename", "Print only 'filename'");
     app.add_option("-F,--field", options.field, "Print only provided FIELD");
     app.add_flag("-0,--null", options.null_separated, "Use \\0 instead of \\n");
-    app.add_option("file", options.files, "Module file(s)")->required();
+    app.add_option("FILE", options.files, "Module file(s) (.ko)")->required();
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11 takes them reversed
         app.parse(reversed);
