@@ -2,8 +2,9 @@
 # Benchmarks, recorded in docs/benchmarks.md (each between its own markers, so re-running one
 # replaces its table and leaves the others alone).
 #   scripts/bench.sh [RUNS] [SECTION...]   default 5 runs per measurement (the table shows the
-#   median) and every section: boot, modules, imports. LKMEMU_BASE_BUILD=DIR (a build of an older
-#   commit, e.g. from `git worktree add`) adds its numbers to the imports table for comparison.
+#   median) and every section: boot, snapshot, modules, imports, compute. LKMEMU_BASE_BUILD=DIR (a build of
+#   an older commit, e.g. from `git worktree add`) adds its numbers to the imports table for
+#   comparison. LKMEMU_COMPUTE_REPS=N (default 250000) sets the compute loop's repetitions.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${LKMEMU_BUILD_DIR:-$root/build}
@@ -86,11 +87,64 @@ Aim: lkmemu at most a quarter of QEMU's wall time (lkmemu has no firmware to run
   echo "bench: lkmemu ${lk_median} ms, QEMU ${qemu_median} ms (ratio $ratio)" >&2
 fi
 
+# Resuming from a snapshot (docs/machine.md, "Snapshots") against a boot, both to power-off,
+# alternating run by run; and the first insmod of hello in each.
+if want snapshot; then
+  echo "bench: boot vs resume from a snapshot, $runs runs each" >&2
+  snap=/tmp/lkmemu-bench.snap
+  "$lkmemu" snapshot save "$snap" 2>/dev/null
+  boot_ms=(); resume_ms=(); boot_insmod=(); resume_insmod=()
+  for _ in $(seq "$runs"); do
+    start=$EPOCHREALTIME; "$lkmemu" run -c "" >/dev/null; end=$EPOCHREALTIME
+    boot_ms+=("$(elapsed_ms "$start" "$end")")
+    start=$EPOCHREALTIME; "$lkmemu" run --snapshot "$snap" -c "" >/dev/null; end=$EPOCHREALTIME
+    resume_ms+=("$(elapsed_ms "$start" "$end")")
+    boot_insmod+=("$("$lkmemu" run -c "insmod $build/modules/hello.ko" --json - 2>/dev/null |
+      python3 -c 'import json,sys;print(round(json.load(sys.stdin)["commands"][0]["wall_ms"], 2))')")
+    resume_insmod+=("$("$lkmemu" run --snapshot "$snap" -c "insmod $build/modules/hello.ko" --json - 2>/dev/null |
+      python3 -c 'import json,sys;print(round(json.load(sys.stdin)["commands"][0]["wall_ms"], 2))')")
+  done
+  # CPU time (user + system) per run, less disturbed than wall time on a shared machine.
+  read -r boot_cpu resume_cpu < <(python3 - "$lkmemu" "$snap" "$runs" <<'PY'
+import resource, subprocess, sys
+lkmemu, snap, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def cpu(args):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for _ in range(runs):
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) / runs * 1000
+print(f"{cpu([lkmemu, 'run', '-c', '']):.1f} {cpu([lkmemu, 'run', '--snapshot', snap, '-c', '']):.1f}")
+PY
+)
+  boot_median=$(printf '%s\n' "${boot_ms[@]}" | median)
+  resume_median=$(printf '%s\n' "${resume_ms[@]}" | median)
+  snap_ratio=$(awk -v a="$resume_median" -v b="$boot_median" 'BEGIN { printf "%.2f", a / b }')
+  snap_bytes=$(du -B1 "$snap" | cut -f1)
+  record snapshot "## Resuming from a snapshot
+
+\`lkmemu run --snapshot FILE -c \"\"\` (RAM mapped copy-on-write from FILE) against a boot, both process start
+to power-off. Median of $runs runs, alternating, $(date -u +%Y-%m-%d), $(nproc) cores. The snapshot, taken
+right after boot, holds $(( $(stat -c %s "$snap") >> 20 )) MiB of RAM in $(( snap_bytes >> 10 )) KiB on disk (zero pages are holes).
+
+| | wall time (ms) | CPU time (ms, user + system, mean) |
+|---|---|---|
+| boot to power-off | $boot_median | $boot_cpu |
+| resume to power-off | $resume_median | $resume_cpu |
+| resume / boot | $snap_ratio | |
+| first \`insmod hello.ko\` after a boot | $(printf '%s\n' "${boot_insmod[@]}" | median) | |
+| first \`insmod hello.ko\` after a resume | $(printf '%s\n' "${resume_insmod[@]}" | median) | |
+
+Measured with the machine shared by other jobs (load average $(cut -d' ' -f1 /proc/loadavg)): wall times are inflated; the CPU times are steadier."
+  rm -f "$snap"
+  echo "bench: boot ${boot_median} ms, resume ${resume_median} ms (ratio $snap_ratio)" >&2
+fi
+
 # insmod + rmmod latency: each command's wall time and guest instructions, from --json.
 modules="$build/modules"
 if want modules && [ -f "$modules/hello.ko" ] && [ -f "$modules/big.ko" ]; then
   echo "bench: insmod/rmmod of hello and big, $runs runs each" >&2
-  commands="insmod $modules/hello.ko; rmmod hello; insmod $modules/big.ko; rmmod big"
+  commands="insmod $modules/hello.ko; rmmod hello; insmod $modules/hello.ko; rmmod hello; insmod $modules/big.ko; rmmod big"
   for _ in $(seq "$runs"); do
     "$lkmemu" run -c "$commands" --json - 2>/dev/null
   done | python3 -c '
@@ -99,7 +153,7 @@ decoder, text, runs = json.JSONDecoder(), sys.stdin.read(), []
 while text.strip():
     run, end = decoder.raw_decode(text.lstrip()); runs.append(run); text = text.lstrip()[end:]
 rows = []
-for i, label in enumerate(["insmod hello.ko", "rmmod hello", "insmod big.ko", "rmmod big"]):
+for i, label in enumerate(["insmod hello.ko", "rmmod hello", "insmod hello.ko (again)", "rmmod hello", "insmod big.ko", "rmmod big"]):
     ms = statistics.median(r["commands"][i]["wall_ms"] for r in runs)
     instr = statistics.median(r["commands"][i]["guest_instructions"] for r in runs)
     rows.append(f"| `{label}` | {ms:.2f} | {int(instr)} |")
@@ -181,3 +235,114 @@ for i in (99, 100):
 ${rows%$'\n'}"
   echo "bench: imports recorded" >&2
 fi
+
+# <compute>
+# The compute benchmark (benchmarks/compute): the same loop bytes natively, in raw Unicorn, in a
+# PVH kernel under QEMU TCG and in a module under lkmemu. Each runner runs N and 2N reps; the
+# difference is N reps of loop with start-up, boot, module load and translation cancelled out.
+# Runners alternate within each run, so the shared machine's load shifts affect all alike.
+if want compute; then
+  reps=${LKMEMU_COMPUTE_REPS:-250000}
+  echo "bench: compute loops, $reps and $((2 * reps)) reps, $runs runs each" >&2
+  have_qemu=$(command -v qemu-system-x86_64 >/dev/null && echo yes || echo no)
+  [ "$have_qemu" = yes ] || echo "bench: qemu-system-x86_64 not found: the QEMU column is skipped" >&2
+  samples=/tmp/lkmemu-bench-compute.txt
+  : > "$samples"
+  # One line per measurement: runner loop reps instructions ns. The time is the process's CPU time
+  # (user + system, bash's `time`), not its wall time: on this shared machine a process waits for
+  # a core as long as it runs, and the difference of two wall times is mostly that noise.
+  sample() { echo "$*" >> "$samples"; }
+  cpu_ns() { # CMD... : runs it (its output to /tmp/lkmemu-bench-compute.out), prints its CPU ns
+    local TIMEFORMAT='%3U %3S' t
+    t=$( { time "$@" > /tmp/lkmemu-bench-compute.out 2>/dev/null; } 2>&1 ) || return 1
+    awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.0f", (a[1] + a[2]) * 1e9 }'
+  }
+  qemu_compute() { # LOOP REPS: exits 1 through isa-debug-exit when the loop ran to its end
+    local status=0
+    timeout 600 qemu-system-x86_64 -accel tcg -kernel "$build/bin/compute_pvh.elf" -append "loop=$1 reps=$2" \
+      -m 64 -display none -no-reboot -serial null -device isa-debug-exit,iobase=0xf4,iosize=0x04 || status=$?
+    [ "$status" -eq 1 ]
+  }
+  for _ in $(seq "$runs"); do
+    for loop in store load; do
+      for n in "$reps" "$((2 * reps))"; do
+        for runner in native unicorn unicorn_hook; do
+          case $runner in
+            native) ns=$(cpu_ns "$build/bin/lkmemu_compute_native" --loop "$loop" --reps "$n") ;;
+            unicorn) ns=$(cpu_ns "$build/bin/lkmemu_compute_unicorn" --loop "$loop" --reps "$n") ;;
+            unicorn_hook) ns=$(cpu_ns "$build/bin/lkmemu_compute_unicorn" --loop "$loop" --reps "$n" --block-hook) ;;
+          esac
+          sample "$runner" "$loop $n" "$(cut -d' ' -f1 /tmp/lkmemu-bench-compute.out)" "$ns"
+        done
+        if [ "$have_qemu" = yes ]; then
+          ns=$(cpu_ns qemu_compute "$loop" "$n") || { echo "bench: QEMU's compute kernel did not finish its loop" >&2; exit 1; }
+          sample qemu "$loop $n" 0 "$ns"
+        fi
+        ns=$(cpu_ns "$lkmemu" run --command-timeout 0 -c "insmod $modules/compute.ko loop=$loop reps=$n" \
+               --json /tmp/lkmemu-bench-compute.json)
+        sample lkmemu "$loop $n" "$(python3 -c '
+import json; c = json.load(open("/tmp/lkmemu-bench-compute.json"))["commands"][0]
+assert c["ok"], c
+print(c["guest_instructions"])')" "$ns"
+      done
+    done
+  done
+  # The store loop with its data pages writable and executable (raw Unicorn only, 1/10 of the
+  # reps: it is that much slower): Unicorn 2.1.4's slow path for stores to such pages.
+  for n in "$((reps / 10))" "$((reps / 5))"; do
+    ns=$(cpu_ns "$build/bin/lkmemu_compute_unicorn" --loop store --reps "$n" --wx)
+    sample unicorn_wx "store $n" "$(cut -d' ' -f1 /tmp/lkmemu-bench-compute.out)" "$ns"
+  done
+  python3 - "$samples" "$reps" "$runs" "$(date -u +%Y-%m-%d)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" > /tmp/lkmemu-bench-compute.md <<'PY'
+import collections, statistics, sys
+path, reps, runs, day, cores, load = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+PER_REP = 708 # compute_loops.h: instructions per rep of either loop
+samples = collections.defaultdict(list) # (runner, loop, reps) -> [(instructions, ns)]
+for line in open(path):
+    runner, loop, n, instr, ns = line.split()
+    samples[runner, loop, int(n)].append((int(instr), int(ns)))
+def mips(runner, loop, n=reps):
+    """Median over runs of N reps' instructions / (time(2N) - time(N)), in MIPS; None if absent."""
+    small, large = samples.get((runner, loop, n)), samples.get((runner, loop, 2 * n))
+    if not small or not large:
+        return None
+    return statistics.median(n * PER_REP / max(b[1] - a[1], 1) * 1e3 for a, b in zip(small, large))
+def extra(runner, loop):
+    """Guest instructions counted beyond the loop's own in N reps (lkmemu: timer interrupts)."""
+    small, large = samples[runner, loop, reps], samples[runner, loop, 2 * reps]
+    return statistics.median(b[0] - a[0] for a, b in zip(small, large)) - reps * PER_REP
+def cell(v, digits=0):
+    return "n/a" if v is None else f"{v:,.{digits}f}"
+def ratio(a, b):
+    return "n/a" if a is None or b is None else f"{a / b:.2f}"
+rows = []
+for loop in ("store", "load"):
+    lk, uc, hook, q, nat = (mips(r, loop) for r in ("lkmemu", "unicorn", "unicorn_hook", "qemu", "native"))
+    rows.append(f"| {loop} | {cell(nat)} | {cell(q)} | {cell(uc)} | {cell(hook)} | **{cell(lk)}** | "
+                f"{ratio(lk, uc)} | {ratio(lk, q)} | {extra('lkmemu', loop):,.0f} |")
+wx = mips("unicorn_wx", "store", reps // 10)
+uc_store = mips("unicorn", "store")
+print(f"""## Guest compute
+
+The same 111 bytes of loop code (`benchmarks/compute/compute_loops.S`: a store loop of 8 stores
+and a load loop of 8 loads + adds per 11-instruction block, each sweeping a 4 KiB data page) run
+natively (`lkmemu_compute_native`), on a bare Unicorn 2.1.4 engine configured as lkmemu's (virtual
+TLB, code r-x, data rw- NX; `lkmemu_compute_unicorn`), in a PVH kernel under `qemu-system-x86_64
+-accel tcg` (`compute_pvh.elf`) and in a module's init under lkmemu (`insmod compute.ko loop=L
+reps=N`). Each runs {reps:,} and {2 * reps:,} reps; MIPS = {reps * PER_REP:,} loop instructions /
+the difference of the two runs' CPU times (process start, boot, module load and translation
+cancel out; CPU rather than wall time because the machine is shared), median of {runs} runs,
+{day}, {cores} cores, load average {load}.
+
+| loop | native | QEMU TCG | raw Unicorn | raw Unicorn + empty block hook | lkmemu | lkmemu / raw Unicorn | lkmemu / QEMU | lkmemu's extra guest instructions per {reps:,} reps |
+|---|---|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+Raw Unicorn with the store loop's data page mapped rwx instead of rw- NX: **{cell(wx)} MIPS** against
+{cell(uc_store)} (Unicorn 2.1.4 takes the slow store path, `notdirty_write`, for every store to a
+page whose TLB entry is executable: the reason every guest mapping is W^X).""")
+PY
+  record compute "$(cat /tmp/lkmemu-bench-compute.md)"
+  echo "bench: compute recorded" >&2
+fi
+# </compute>
