@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Fuzz the module loader (loader/fuzz, libFuzzer + ASan + UBSan).
+# Fuzz the module loader (loader/fuzz, libFuzzer + ASan + UBSan), or the whole system (--system).
 #
 #   scripts/fuzz.sh SECONDS [--build DIR]   fuzz for SECONDS; the corpus grows in DIR/loader-fuzz/corpus
 #   scripts/fuzz.sh --runs N [--build DIR]  exactly N executions from the seeds in a fresh corpus (the
 #                                           ctest smoke: fixed work, no timing)
+#   scripts/fuzz.sh --system [SECONDS] [--seed N] [--iterations N] [--build DIR]
+#                                           mutated sample modules into a live kernel (default 60 s)
 #
 # DIR is the CMake build folder (default: build, or $LKMEMU_BUILD). Seeds are the loader's test
 # objects (DIR/tests/loader/objects), real modules from clang and gcc, and hello.clang.o broken in
@@ -11,29 +13,59 @@
 # the section names and values those checks look at. Crashes are written to
 # DIR/loader-fuzz/artifacts/ and make the script exit non-zero. The last lines of libFuzzer's
 # output give execs per second (exec/s) for docs/benchmarks.md.
+#
+# --system runs DIR/bin/lkmemu_system_fuzz (emulator/fuzz): one boot, then per round a mutated
+# hello/params/provider.ko (and parameters) through insmod, lsmod, rmmod, the post-boot snapshot
+# restored between rounds. A panic, hang, emulator error, lost answer, module left behind or meminfo
+# drift is a finding, written replayable to DIR/fuzz-findings/ (exit status 1). Round I of seed N
+# (default 1) is the same input every time. It ends with execs/s and the longest clean run.
 set -euo pipefail
 
-usage() { sed -n '2,12p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,21p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${LKMEMU_BUILD:-$repo/build}
-seconds="" runs="" fuzzer=""
+seconds="" runs="" fuzzer="" system=false seed=1 iterations=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=${2:?}; shift 2 ;;
+    --system) system=true; shift ;;
+    --seed) seed=${2:?}; shift 2 ;;
+    --iterations) iterations=${2:?}; shift 2 ;;
     --build) build=${2:?}; shift 2 ;;
     --fuzzer) fuzzer=${2:?}; shift 2 ;; # the binary, when not in DIR/bin
     -h|--help) usage ;;
     *) [[ "$1" =~ ^[0-9]+$ ]] && [ -z "$seconds" ] || usage; seconds=$1; shift ;;
   esac
 done
-[ -n "$seconds" ] || [ -n "$runs" ] || usage
+if $system; then
+  [ -z "$runs" ] || usage
+else
+  [ -z "$iterations" ] || usage
+  [ -n "$seconds" ] || [ -n "$runs" ] || usage
+fi
 
 if [ ! -d "$build" ]; then
   echo "fuzz.sh: no build folder $build (configure with cmake first, or pass --build DIR)" >&2
   exit 1
 fi
 build=$(cd "$build" && pwd)
+
+if $system; then
+  fuzzer=${fuzzer:-$build/bin/lkmemu_system_fuzz}
+  if [ ! -x "$fuzzer" ]; then
+    echo "fuzz.sh: no system fuzzer at $fuzzer (build lkmemu_system_fuzz, kernel and modules)" >&2
+    exit 1
+  fi
+  if [ -n "$iterations" ]; then
+    amount=(--iterations "$iterations")
+  else
+    amount=(--seconds "${seconds:-60}")
+  fi
+  exec "$fuzzer" --kernel "$build/bin/kernel.elf" --modules-dir "$build/modules" --seed "$seed" "${amount[@]}" \
+    --findings "$build/fuzz-findings"
+fi
+
 fuzzer=${fuzzer:-$build/bin/lkmemu_loader_fuzz}
 seeds=$build/tests/loader/objects
 if [ ! -x "$fuzzer" ]; then
