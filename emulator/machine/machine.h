@@ -156,7 +156,8 @@ public:
     // The state now, written to `path` (a temporary file renamed over it).
     Result<void> save_snapshot(const std::string& path);
     // Puts the machine back as it was in `snapshot` (same RAM size; taken from this kernel). The
-    // translated code is dropped. The machine must not be in ring 3 (it is not, after any stop
+    // translated code of the pages it puts back is dropped, the rest kept (docs/machine.md,
+    // "Snapshots"). The machine must not be in ring 3 (it is not, after any stop
     // but a breakpoint, watchpoint or step there).
     Result<void> restore(const MachineSnapshot&);
     // A machine built from a snapshot file instead of a boot. Refused, with what differs, if the

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -33,6 +34,35 @@ constexpr uint32_t snapshot_msrs[] = {
     0x174 /* SYSENTER_CS */, 0x175 /* SYSENTER_ESP */, 0x176 /* SYSENTER_EIP */, 0x277 /* PAT */,
     x86::msr::fs_base, x86::msr::gs_base, x86::msr::kernel_gs_base,
 };
+
+// Everything the engine translated, and all that is known about it.
+Result<void> forget_all_translations(uc_engine* uc, TlbFill& tlb, InstructionCounter& counter)
+{
+    LKMEMU_TRY(uc_check(uc_ctl_flush_tlb(uc), "flushing the TLB"));
+    LKMEMU_TRY(flush_translated_code(uc, counter, "dropping translated code after a restore"));
+    tlb.executed_pages().clear();
+    return {};
+}
+
+// Only what the restore made stale: the translated blocks on the physical pages it put back
+// (changed_pages: page addresses, ascending), and the cached instruction counts of the virtual
+// pages that executed from them or now translate elsewhere. The rest of the code is the same
+// bytes at the same addresses, so its translations stay. The TLB is flushed (the page tables
+// were put back too), which also empties QEMU's virtual-address jump cache.
+Result<void> forget_restored_code(uc_engine* uc, TlbFill& tlb, InstructionCounter& counter,
+                                  std::span<const uint64_t> changed_pages, const ExecutedPages::Translate& translate)
+{
+    std::vector<TlbFill::PhysicalRange> runs;
+    for (uint64_t page : changed_pages) {
+        if (!runs.empty() && runs.back().end == page)
+            runs.back().end += 4096;
+        else
+            runs.push_back({ page, page + 4096 });
+    }
+    LKMEMU_TRY(tlb.remove_translated_code(uc, runs));
+    tlb.executed_pages().forget_changed(changed_pages, translate, [&](uint64_t va_page) { counter.invalidate_page(va_page); });
+    return {};
+}
 
 } // namespace
 
@@ -125,9 +155,8 @@ Result<void> Machine::Impl::apply_state(const MachineState& s)
     stop_signal.take(); // a stop requested before the restore was for the state left behind
     // No exception is in flight at a request point; whatever the engine last raised is not.
     LKMEMU_TRY(fault_marker->take_error_code_and_rearm(uc.get()));
-    // RAM changed under the engine's feet: its TLB and translated code are for the old contents.
-    LKMEMU_TRY(uc_check(uc_ctl_flush_tlb(uc.get()), "flushing the TLB"));
-    return flush_translated_code(uc.get(), counter, "dropping translated code after a restore");
+    // The caller drops the translations the new contents of RAM and the page tables make stale.
+    return {};
 }
 
 Result<std::unique_ptr<MachineSnapshot>> Machine::take_snapshot()
@@ -189,6 +218,9 @@ Result<void> Machine::restore(const MachineSnapshot& snapshot)
     if (m.cpu.cpl() != 0)
         return make_error("cannot restore a machine stopped in ring 3: register writes cannot change the privilege "
                           "level (build a new machine with Machine::resume)");
+    // The physical pages whose contents the restore changes (page addresses, ascending), when
+    // known; when RAM is mapped anew, everything may have.
+    std::optional<std::vector<uint64_t>> changed_pages;
     if (m.ram.is_mapped_from(snapshot.fd(), snapshot.ram_offset())) {
         // Only the pages the guest wrote since are private copies: dropping them puts the
         // snapshot's bytes back. Consecutive pages go in one call.
@@ -200,11 +232,34 @@ Result<void> Machine::restore(const MachineSnapshot& snapshot)
             LKMEMU_TRY(m.ram.discard_pages(pages[i], j - i));
             i = j;
         }
+        changed_pages.emplace();
+        changed_pages->reserve(pages.size() + 2);
+        for (uint64_t page : pages)
+            changed_pages->push_back(page * 4096);
     } else {
         LKMEMU_TRY(m.ram.remap_file(snapshot.fd(), snapshot.ram_offset()));
     }
+    // The privilege gate's pages (code: the trampoline and the landing hlt) are outside RAM and
+    // copied back, so they are not among the private pages; they count as changed if any byte is
+    // (the CPU writes descriptor bits in the supervisor page at each ring 3 -> 0 transition).
+    std::vector<uint8_t> const& gate = snapshot.state().hidden_pages;
+    bool const gate_changed = gate.size() != m.hidden_pages.size() ||
+                              std::memcmp(gate.data(), m.hidden_pages.data(), gate.size()) != 0;
     m.config.cmdline = snapshot.origin().cmdline;
-    return m.apply_state(snapshot.state());
+    LKMEMU_TRY(m.apply_state(snapshot.state()));
+
+    if (!changed_pages)
+        return forget_all_translations(m.uc.get(), m.tlb, m.counter);
+    if (gate_changed) // above RAM: the list stays ascending
+        for (uint64_t at = 0; at < m.hidden_pages.size(); at += 4096)
+            changed_pages->push_back(Impl::hidden_pages_physical + at);
+    auto translate = [&m](uint64_t va_page) -> std::optional<uint64_t> {
+        auto const pa = m.observe_translate(va_page);
+        if (pa.is_error())
+            return std::nullopt;
+        return pa.value() & ~0xfffull;
+    };
+    return forget_restored_code(m.uc.get(), m.tlb, m.counter, *changed_pages, translate);
 }
 
 Result<std::unique_ptr<Machine>> Machine::resume(const MachineConfig& requested, const std::string& path)
@@ -236,6 +291,8 @@ Result<std::unique_ptr<Machine>> Machine::resume(const MachineConfig& requested,
     LKMEMU_TRY(m.open_engine());
     LKMEMU_TRY(m.calibrate_fault_marker());
     LKMEMU_TRY(m.apply_state(snapshot.state()));
+    // A new engine has translated only the calibration program, on a page the file put back.
+    LKMEMU_TRY(forget_all_translations(m.uc.get(), m.tlb, m.counter));
     return machine;
 }
 

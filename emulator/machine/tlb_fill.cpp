@@ -1,5 +1,7 @@
 #include "machine/tlb_fill.h"
 
+#include "support/uc_check.h"
+
 namespace lkmemu {
 
 TlbFill::TlbFill(const Cpu& cpu, const Mmu& mmu, const PrivilegeGate& gate, EventLatch& latch, InstructionCounter& counter,
@@ -10,6 +12,11 @@ TlbFill::TlbFill(const Cpu& cpu, const Mmu& mmu, const PrivilegeGate& gate, Even
 
 bool TlbFill::fill(uint64_t va, uc_mem_type type, uc_tlb_entry* entry)
 {
+    if (m_identity) [[unlikely]] {
+        entry->paddr = va & ~0xfffull;
+        entry->perms = static_cast<uc_prot>(UC_PROT_READ | UC_PROT_WRITE | UC_PROT_EXEC);
+        return true;
+    }
     // The engine restored the CPU state first: RIP is the instruction making the access. While
     // the privilege gate's lcall runs, CS still says CPL 3 but the CPU works at ring 0.
     uint64_t const rip = m_cpu.read(UC_X86_REG_RIP);
@@ -32,7 +39,24 @@ bool TlbFill::fill(uint64_t va, uc_mem_type type, uc_tlb_entry* entry)
     entry->paddr = walk.translation.physical & ~0xfffull;
     entry->perms = static_cast<uc_prot>((allowed.read ? UC_PROT_READ : 0) | (allowed.write ? UC_PROT_WRITE : 0) |
                                         (allowed.execute ? UC_PROT_EXEC : 0));
+    if (allowed.execute)
+        m_executed.note(va & ~0xfffull, entry->paddr);
     return true;
+}
+
+Result<void> TlbFill::remove_translated_code(uc_engine* uc, std::span<const PhysicalRange> ranges)
+{
+    LKMEMU_TRY(uc_check(uc_ctl_flush_tlb(uc), "flushing the TLB"));
+    m_identity = true;
+    Result<void> removed;
+    for (const PhysicalRange& range : ranges) {
+        removed = uc_check(uc_ctl_remove_cache(uc, range.begin, range.end), "dropping the translated code of restored pages");
+        if (removed.is_error())
+            break;
+    }
+    m_identity = false;
+    LKMEMU_TRY(uc_check(uc_ctl_flush_tlb(uc), "flushing the TLB"));
+    return removed;
 }
 
 bool TlbFill::deny(const WalkResult& walk, uint64_t va, Access access, uint64_t rip)

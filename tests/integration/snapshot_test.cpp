@@ -11,7 +11,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <iterator>
+#include <sstream>
 
 using namespace lkmemu;
 using namespace lkmemu::testing;
@@ -127,9 +132,9 @@ private:
     bool m_hold = true;
 };
 
-std::unique_ptr<Machine> boot_machine()
+std::unique_ptr<Machine> boot_machine(uint64_t memory_mib = 128)
 {
-    auto created = Machine::create(MachineConfig { .kernel_path = LKMEMU_KERNEL_PATH });
+    auto created = Machine::create(MachineConfig { .kernel_path = LKMEMU_KERNEL_PATH, .memory_mib = memory_mib });
     if (created.is_error())
         FAIL(created.error().message);
     return created.release_value();
@@ -374,4 +379,140 @@ TEST_CASE("lkmemu snapshot save and run --snapshot", "[snapshot][cli]")
     CliOutcome const refused = run_lkmemu("run --snapshot " + file.path + " --memory 64 -c lsmod");
     CHECK(refused.status == 2);
     CHECK_THAT(refused.output, Catch::Contains("lkmemu: snapshot " + file.path + " holds 128 MiB of RAM"));
+}
+
+namespace {
+
+// The address range of the first executable range vmmap lists for `module`, or "".
+std::string text_range(const std::string& vmmap, const std::string& module)
+{
+    std::istringstream lines(vmmap);
+    for (std::string line; std::getline(lines, line);)
+        if (line.find(" r-x ") != std::string::npos && line.find(" " + module + " ") != std::string::npos)
+            return line.substr(0, line.find(' '));
+    return "";
+}
+
+// A booted machine held at the request point after `commands`, with an in-memory snapshot taken
+// there.
+struct SnapshotAfterBoot {
+    explicit SnapshotAfterBoot(const std::string& commands = "", uint64_t memory_mib = 128)
+        : machine(boot_machine(memory_mib))
+    {
+        HoldAtEnd boot(commands);
+        machine->set_harness_host(&boot);
+        REQUIRE(machine->run().reason == StopReason::Stopped);
+        REQUIRE(boot.runner().all_succeeded());
+        machine->set_harness_host(nullptr);
+        auto taken = machine->take_snapshot();
+        if (taken.is_error())
+            FAIL(taken.error().message);
+        snapshot = taken.release_value();
+    }
+    // Runs `commands` to the end and powers off; returns what each command answered.
+    std::vector<CommandResult> run(const std::string& commands)
+    {
+        HoldAtEnd host(commands);
+        host.release();
+        host.runner().set_kernel_path(LKMEMU_KERNEL_PATH); // vmmap names the sections
+        machine->set_harness_host(&host);
+        RunResult const stop = machine->run();
+        machine->set_harness_host(nullptr);
+        REQUIRE(stop.reason == StopReason::PowerOff);
+        return host.runner().results();
+    }
+    void restore()
+    {
+        auto restored = machine->restore(*snapshot);
+        if (restored.is_error())
+            FAIL(restored.error().message);
+    }
+    std::unique_ptr<Machine> machine;
+    std::unique_ptr<MachineSnapshot> snapshot;
+};
+
+} // namespace
+
+TEST_CASE("after a restore, new code where old code ran is the new code, counted as on a fresh boot", "[snapshot]")
+{
+    // hello's init and exit ran in the module area; after the restore params loads at the same
+    // addresses (the allocator is back to the snapshot's), over pages the restore put back.
+    std::string const commands = "insmod " + std::string(LKMEMU_MODULES_DIR) + "/params.ko count=7; vmmap; rmmod params";
+    SnapshotAfterBoot fresh;
+    auto const expected = fresh.run(commands);
+    REQUIRE(expected.size() == 3);
+    for (const auto& result : expected)
+        REQUIRE(result.ok);
+    CHECK_THAT(fresh.machine->console_text(), Catch::Contains("params: count=7"));
+
+    SnapshotAfterBoot reused;
+    auto const before = reused.run("insmod " + hello() + " who=again; vmmap; rmmod hello");
+    REQUIRE(before.size() == 3);
+    for (const auto& result : before)
+        REQUIRE(result.ok);
+    // params' text lands where hello's was: new code at an old address.
+    std::string const hello_text = text_range(before[1].output, "hello");
+    REQUIRE_FALSE(hello_text.empty());
+    CHECK(text_range(expected[1].output, "params") == hello_text);
+    for (int round = 0; round < 3; ++round) {
+        INFO("round " << round);
+        reused.restore();
+        auto const results = reused.run(commands);
+        REQUIRE(results.size() == expected.size());
+        for (size_t i = 0; i < results.size(); ++i) {
+            INFO(results[i].command);
+            CHECK(results[i].ok);
+            CHECK(results[i].output == expected[i].output);
+            CHECK(results[i].guest_instructions == expected[i].guest_instructions);
+        }
+        CHECK(reused.machine->console_text() == fresh.machine->console_text());
+        CHECK_THAT(reused.machine->console_text(), !Catch::Contains("Hello,"));
+        CHECK(reused.machine->guest_instructions() == fresh.machine->guest_instructions());
+        CHECK(reused.machine->guest_time_ns() == fresh.machine->guest_time_ns());
+        // Back to hello for the next round: old code at the address again.
+        reused.restore();
+        auto const again = reused.run("insmod " + hello() + " who=again; rmmod hello");
+        REQUIRE(again.size() == 2);
+        CHECK(again[0].ok);
+        CHECK(again[0].guest_instructions == before[0].guest_instructions);
+        CHECK_THAT(reused.machine->console_text(), Catch::Contains("Hello, again!"));
+        CHECK_THAT(reused.machine->console_text(), !Catch::Contains("params:"));
+    }
+}
+
+// Not run by ctest (hidden): the cost of `insmod hello.ko; rmmod hello` right after an
+// in-process restore, for docs/benchmarks.md. Run: integration_tests "[restore-bench]".
+TEST_CASE("benchmark: insmod hello after an in-process restore", "[.][restore-bench]")
+{
+    using Clock = std::chrono::steady_clock;
+    auto cpu_now = [] {
+        timespec t {};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+        return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+    };
+    auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    SnapshotAfterBoot s;
+    std::string const commands = "insmod " + hello() + "; rmmod hello";
+    s.run(commands); // the first load in this engine: everything it runs is translated here
+    std::vector<double> restore_wall, run_wall, run_cpu;
+    for (int round = 0; round < 41; ++round) {
+        auto const t0 = Clock::now();
+        s.restore();
+        auto const t1 = Clock::now();
+        auto const c1 = cpu_now();
+        auto const results = s.run(commands);
+        auto const c2 = cpu_now();
+        auto const t2 = Clock::now();
+        REQUIRE(results.size() == 2);
+        REQUIRE(results[0].ok);
+        restore_wall.push_back(ms(t1 - t0));
+        run_wall.push_back(ms(t2 - t1));
+        run_cpu.push_back(ms(c2 - c1));
+    }
+    std::printf("restore: %.3f ms wall; insmod hello + rmmod hello after it: %.3f ms wall, %.3f ms CPU (medians of %zu)\n",
+                median(restore_wall), median(run_wall), median(run_cpu), run_wall.size());
 }
