@@ -62,7 +62,8 @@ void augment_propagate(rb_node* node, const rb_node* stop, const rb_augment_call
             break;
 }
 
-// The new red node may have a red parent: recolour upwards, then rotate once or twice.
+// The new red node may have a red parent: recolour upwards, then rotate once or twice. The two
+// sides are mirror images: `near` is parent's side of gparent, `far` the uncle's.
 void insert_fixup(rb_node* node, rb_root* root, const rb_augment_callbacks* augment)
 {
     rb_node* parent = red_parent(node);
@@ -74,39 +75,11 @@ void insert_fixup(rb_node* node, rb_root* root, const rb_augment_callbacks* augm
         if (rb_is_black(parent))
             return;
         rb_node* gparent = red_parent(parent); // parent is red, so not the root
-        rb_node* tmp = gparent->rb_right;
-        if (parent != tmp) { // parent is gparent's left child
-            if (tmp && rb_is_red(tmp)) { // a red uncle: flip colours, go on from gparent
-                set_parent_color(tmp, gparent, RB_BLACK);
-                set_parent_color(parent, gparent, RB_BLACK);
-                node = gparent;
-                parent = rb_parent(node);
-                set_parent_color(node, parent, RB_RED);
-                continue;
-            }
-            tmp = parent->rb_right;
-            if (node == tmp) { // node is an inner child: left rotate at parent
-                tmp = node->rb_left;
-                parent->rb_right = tmp;
-                node->rb_left = parent;
-                if (tmp)
-                    set_parent_color(tmp, parent, RB_BLACK);
-                set_parent_color(parent, node, RB_RED);
-                augment_rotate(parent, node, augment);
-                parent = node;
-                tmp = node->rb_right;
-            }
-            // Right rotate at gparent.
-            gparent->rb_left = tmp;
-            parent->rb_right = gparent;
-            if (tmp)
-                set_parent_color(tmp, gparent, RB_BLACK);
-            rotate_set_parents(gparent, parent, root, RB_RED);
-            augment_rotate(gparent, parent, augment);
-            return;
-        }
-        tmp = gparent->rb_left; // the mirror image
-        if (tmp && rb_is_red(tmp)) {
+        bool const parent_is_left = parent != gparent->rb_right;
+        rb_node* rb_node::*const near = parent_is_left ? &rb_node::rb_left : &rb_node::rb_right;
+        rb_node* rb_node::*const far = parent_is_left ? &rb_node::rb_right : &rb_node::rb_left;
+        rb_node* tmp = gparent->*far;
+        if (tmp && rb_is_red(tmp)) { // a red uncle: flip colours, go on from gparent
             set_parent_color(tmp, gparent, RB_BLACK);
             set_parent_color(parent, gparent, RB_BLACK);
             node = gparent;
@@ -114,20 +87,21 @@ void insert_fixup(rb_node* node, rb_root* root, const rb_augment_callbacks* augm
             set_parent_color(node, parent, RB_RED);
             continue;
         }
-        tmp = parent->rb_left;
-        if (node == tmp) {
-            tmp = node->rb_right;
-            parent->rb_left = tmp;
-            node->rb_right = parent;
+        tmp = parent->*far;
+        if (node == tmp) { // node is an inner child: rotate at parent towards near
+            tmp = node->*near;
+            parent->*far = tmp;
+            node->*near = parent;
             if (tmp)
                 set_parent_color(tmp, parent, RB_BLACK);
             set_parent_color(parent, node, RB_RED);
             augment_rotate(parent, node, augment);
             parent = node;
-            tmp = node->rb_left;
+            tmp = node->*far;
         }
-        gparent->rb_right = tmp;
-        parent->rb_left = gparent;
+        // Rotate at gparent towards far.
+        gparent->*near = tmp;
+        parent->*far = gparent;
         if (tmp)
             set_parent_color(tmp, gparent, RB_BLACK);
         rotate_set_parents(gparent, parent, root, RB_RED);

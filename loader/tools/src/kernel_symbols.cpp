@@ -8,6 +8,8 @@
 
 #include <cstring>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
@@ -90,21 +92,29 @@ std::optional<SymbolMap> read_kernel_elf_symbols(const std::string& path, std::s
 
     // A linked kernel: kernel.ld has put the tables inside .rodata, between __start___ksymtab and
     // __stop___ksymtab (and _gpl), with their CRCs from __start___kcrctab (and _gpl).
-    std::map<std::string, uint64_t, std::less<>> globals;
-    for (size_t index = 0; index < image.sections().size(); ++index) {
-        if (image.sections()[index].sh_type != SHT_SYMTAB)
-            continue;
-        auto const table = image.symbols(index);
-        if (table.is_error())
-            return bad(table.error());
-        for (const Elf64_Sym& sym : table.value()) {
-            auto const name = image.symbol_name(index, sym);
-            if (name.is_error())
-                return bad(name.error());
-            if (name.value().starts_with("__start___k") || name.value().starts_with("__stop___k"))
-                globals[std::string(name.value())] = sym.st_value;
+    // Calls visit(symbol, name) for every symbol of every symbol table; the first read error.
+    auto const each_symbol = [&](auto visit) -> std::optional<lkmemu::Error> {
+        for (size_t index = 0; index < image.sections().size(); ++index) {
+            if (image.sections()[index].sh_type != SHT_SYMTAB)
+                continue;
+            auto const table = image.symbols(index);
+            if (table.is_error())
+                return table.error();
+            for (const Elf64_Sym& sym : table.value()) {
+                auto const name = image.symbol_name(index, sym);
+                if (name.is_error())
+                    return name.error();
+                visit(sym, name.value());
+            }
         }
-    }
+        return std::nullopt;
+    };
+    std::map<std::string, uint64_t, std::less<>> globals;
+    if (auto failed = each_symbol([&](const Elf64_Sym& sym, std::string_view name) {
+            if (name.starts_with("__start___k") || name.starts_with("__stop___k"))
+                globals[std::string(name)] = sym.st_value;
+        }))
+        return bad(*failed);
     auto const linked_table = [&](const std::string& suffix, bool gpl) -> std::optional<lkmemu::Error> {
         auto start = globals.find("__start___ksymtab" + suffix), stop = globals.find("__stop___ksymtab" + suffix);
         auto crcs = globals.find("__start___kcrctab" + suffix);
@@ -139,23 +149,12 @@ std::optional<SymbolMap> read_kernel_elf_symbols(const std::string& path, std::s
         return symbols;
     }
 
-    for (size_t index = 0; index < image.sections().size(); ++index) {
-        if (image.sections()[index].sh_type != SHT_SYMTAB)
-            continue;
-        auto const table = image.symbols(index);
-        if (table.is_error())
-            return bad(table.error());
-        for (const Elf64_Sym& sym : table.value()) {
-            uint8_t bind = elf64_st_bind(sym.st_info);
-            if ((bind != STB_GLOBAL && bind != STB_WEAK) || sym.st_shndx == SHN_UNDEF)
-                continue;
-            auto const name = image.symbol_name(index, sym);
-            if (name.is_error())
-                return bad(name.error());
-            if (!name.value().empty())
-                symbols[std::string(name.value())] = { sym.st_value, false };
-        }
-    }
+    if (auto failed = each_symbol([&](const Elf64_Sym& sym, std::string_view name) {
+            uint8_t const bind = elf64_st_bind(sym.st_info);
+            if ((bind == STB_GLOBAL || bind == STB_WEAK) && sym.st_shndx != SHN_UNDEF && !name.empty())
+                symbols[std::string(name)] = { sym.st_value, false };
+        }))
+        return bad(*failed);
     return symbols;
 }
 
