@@ -201,25 +201,19 @@ std::optional<RunResult> Machine::Impl::handle_halt()
     }
 }
 
-// One instruction, as the hardware's TF would stop after it: an event it raises is delivered and
-// the machine stops at the handler's first instruction; a pending interrupt is delivered first.
+// One instruction, as the hardware's TF would stop after it: an event the instruction raises is
+// delivered and the machine stops at the handler's first instruction. External interrupts wait for
+// the next run, as QEMU's gdbstub steps by default (SSTEP_NOIRQ): otherwise a timer tick due
+// during a step would take gdb into the interrupt handler, and stepping over a breakpoint would
+// come back to the same breakpoint when the handler returns.
 RunResult Machine::Impl::step()
 {
     if (finished)
         return *finished;
     begin_resume();
-    poll_timer();
     auto stepped = [&] {
         return RunResult { StopReason::Step, 0, fmt::format("stepped to RIP {:#x}", cpu.read(UC_X86_REG_RIP)) };
     };
-    if ((cpu.read(UC_X86_REG_RFLAGS) & x86::rflags::if_) && devices.pic.has_pending()) {
-        CpuEvent irq;
-        irq.kind = EventKind::ExternalInterrupt;
-        irq.vector = *devices.pic.acknowledge();
-        if (auto result = deliver(irq))
-            return *result;
-        return stepped();
-    }
     latch.clear();
     uc_err const err = uc_emu_start(uc.get(), cpu.read(UC_X86_REG_RIP), PrivilegeGate::landing_va, 0, 1);
     if (auto result = power_off_result())

@@ -5,6 +5,7 @@
 #include <lkmemu/devices.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <kernel/entry.h>
 #include <kernel/extable.h>
 #include <kernel/irq.h>
 #include <kernel/vmap_stack.h>
@@ -126,4 +127,6 @@ extern "C" void do_interrupt(pt_regs* regs)
         do_exception(regs, vector);
     else
         handle_irq_vector(regs, vector);
+    if (user_mode(regs))
+        exit_to_user_mode_prepare(regs);
 }

@@ -6,6 +6,7 @@
 #include <asm/processor.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
+#include <kernel/entry.h>
 #include <kernel/syscalls.h>
 
 extern "C" char entry_SYSCALL_64[];
@@ -70,6 +71,7 @@ extern "C" bool do_syscall_64(pt_regs* regs)
     u64 nr = regs->orig_ax;
     syscall_fn fn = nr < NR_syscalls ? sys_call_table.entries[nr] : nullptr;
     regs->rax = fn ? static_cast<u64>(fn(regs)) : static_cast<u64>(-LKM_ENOSYS);
+    exit_to_user_mode_prepare(regs);
     // SYSRET reloads RIP from RCX: it must be a canonical user address (a SYSCALL in the last
     // bytes of user space would leave a non-canonical one).
     return regs->rip < TASK_SIZE_MAX && regs->cs == __USER_CS && regs->ss == __USER_DS;
