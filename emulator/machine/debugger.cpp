@@ -58,6 +58,13 @@ void Debugger::on_breakpoint(uint64_t address)
     stop_engine();
 }
 
+std::optional<RunResult> Debugger::fetch_fault_at_breakpoint(uint64_t rip) const
+{
+    if (!m_breakpoints.contains(rip) || m_gate.is_hidden(rip))
+        return std::nullopt;
+    return RunResult { StopReason::Breakpoint, 0, fmt::format("breakpoint at {:#x}", rip), rip };
+}
+
 void Debugger::on_watched_access(uc_mem_type type, uint64_t address)
 {
     // Unicorn 2.1.4 passes these hooks the address after its TLB (physical for reads, and not

@@ -40,6 +40,12 @@ public:
     void resumed() { m_skip_breakpoint_at.reset(); }
     // The breakpoint or watchpoint that stopped the engine, if one did.
     std::optional<RunResult> take_stop();
+    // An instruction fetch at `rip` faulted (e.g. a non-executable page): if gdb has a breakpoint
+    // there, that breakpoint is the stop and the fault is not delivered. gdb's inferior calls
+    // (`call f(x)`) return to a breakpoint it puts on the stack (i386's ON_STACK dummy frame);
+    // with an int3 patched into memory, a real CPU's NX stack would fault there too, but gdb's
+    // remote protocol only asks for a stop at that address, which a hook-based breakpoint gives.
+    std::optional<RunResult> fetch_fault_at_breakpoint(uint64_t rip) const;
 
 private:
     struct Watch {

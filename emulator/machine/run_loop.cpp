@@ -115,6 +115,9 @@ std::optional<RunResult> Machine::Impl::after_engine_stop(uc_err err)
         return deliver(gp);
     }
     if (err == UC_ERR_EXCEPTION && latch.page_fault) {
+        if (latch.page_fault->error_code & x86::pf::fetch)
+            if (auto stop = debugger.fetch_fault_at_breakpoint(latch.page_fault->address))
+                return stop; // resumable: not `finished`
         CpuEvent pf;
         pf.vector = x86::vector::page_fault;
         pf.error_code = latch.page_fault->error_code;

@@ -28,6 +28,34 @@ std::string read_file(const std::string& path)
 
 } // namespace
 
+// gdb's inferior call returns to a breakpoint it places on the stack (the dummy frame); the stack
+// is NX, and the machine reports the fetch there as that breakpoint instead of delivering a fault.
+TEST_CASE("gdb `call provider_add(2, 40)` in a stopped module init returns 42 and the guest runs on", "[gdb][cli]")
+{
+    auto run = run_lkmemu_with_gdb(
+        {"run", "--gdb", "127.0.0.1:0", "--gdb-wait", "-c", "insmod " + kModules + "/provider.ko; lsmod"},
+        {
+            "set breakpoint pending on",
+            "source " LKMEMU_SOURCE_DIR "/scripts/gdb/lkmemu.py",
+            "target remote 127.0.0.1:PORT",
+            "lkm-symbols " + kModules,
+            "break provider_init",
+            "continue",
+            "call provider_add(2, 40)",
+            "call provider_add(-1, 1)",
+            "bt 1",
+            "detach",
+        });
+    INFO("gdb:\n" << run.gdb.output << "\nlkmemu:\n" << run.lkmemu.output);
+    CHECK(contains(run.gdb.output, "Breakpoint 1, provider_init () at"));
+    CHECK(contains(run.gdb.output, "$1 = 42"));
+    CHECK(contains(run.gdb.output, "$2 = 0"));
+    CHECK(contains(run.gdb.output, "#0  provider_init () at")); // back where the call was made
+    CHECK(run.lkmemu.status == 0);
+    CHECK_FALSE(contains(run.lkmemu.output, "Oops"));
+    CHECK(contains(run.lkmemu.output, "provider"));
+}
+
 TEST_CASE("gdb follows insmod hello.ko from sys_finit_module into hello_init and out", "[gdb][cli]")
 {
     // --gdb-wait: gdb sets its breakpoints before the kernel's first instruction.
