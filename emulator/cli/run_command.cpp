@@ -171,12 +171,12 @@ int run_session_or_throw(RunOptions options)
     }
 
     // Before the machine is built, so that a signal during the boot is not lost; the watcher
-    // starts once there is a session to interrupt (and ends before it does). Not under --gdb:
-    // there the debugger owns the stops, and a signal ends lkmemu as it always did.
+    // starts once there is a session to interrupt (and ends before it does). Under --gdb too: a
+    // SIGINT or SIGTERM to lkmemu (not gdb's Ctrl-C, which travels in the protocol) ends the run
+    // wherever it is — waiting for gdb, stopped under it, or running — and the summary is written.
     std::unique_ptr<session::Session> running;
     std::optional<StopSignals> signals;
-    if (!setup.debug.gdb)
-        signals.emplace();
+    signals.emplace();
     if (options.console || interactive)
         setup.console_listener = [](std::string_view text) { std::cerr << text << std::flush; };
     if (interactive)

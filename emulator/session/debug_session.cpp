@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace lkmemu::session {
 
@@ -96,28 +98,62 @@ void DebugSession::stop_accepting()
 
 bool DebugSession::serve(gdb::UniqueFd client)
 {
-    if (auto served = m_server->serve(std::move(client), m_target, m_log); served.is_error())
+    gdb::UniqueFd served_fd(::dup(client.get()));
+    {
+        std::lock_guard lock(m_mutex);
+        m_serving = std::move(client);
+        if (m_interrupted)
+            ::shutdown(m_serving.get(), SHUT_RDWR);
+    }
+    if (!served_fd.valid())
+        m_log("gdb: cannot serve the client: out of file descriptors");
+    else if (auto served = m_server->serve(std::move(served_fd), m_target, m_log); served.is_error())
         m_log(fmt::format("gdb: {}", describe(served.error())));
+    {
+        std::lock_guard lock(m_mutex);
+        m_serving.reset();
+    }
     return !m_target.kill_requested();
+}
+
+void DebugSession::interrupt()
+{
+    m_interrupted = true;
+    if (m_server) {
+        std::lock_guard lock(m_mutex);
+        m_server->shutdown(); // a waiting accept returns
+        if (m_serving.valid())
+            ::shutdown(m_serving.get(), SHUT_RDWR); // gdb's connection ends: the client hangs up
+    }
+    m_machine.request_stop();
 }
 
 RunResult DebugSession::run()
 {
     const RunResult killed {StopReason::Stopped, 0, "killed by gdb"};
+    const RunResult interrupted {StopReason::Stopped, 0, "interrupted"};
     if (!m_server)
         return m_machine.run();
 
     if (m_wait) {
         m_log("gdb: waiting for gdb to connect before the first instruction");
         auto client = m_server->accept_client();
+        if (m_interrupted)
+            return interrupted;
         if (client.is_error())
             m_log(fmt::format("gdb: {}; running without it", describe(client.error())));
         else if (!serve(client.release_value()))
             return killed;
     }
+    if (m_interrupted)
+        return interrupted;
     start_accepting();
     for (;;) {
         RunResult result = m_machine.run();
+        if (m_interrupted) {
+            stop_accepting();
+            return interrupted;
+        }
         bool const resumable = result.reason == StopReason::Stopped || result.reason == StopReason::Breakpoint
                                || result.reason == StopReason::Watchpoint || result.reason == StopReason::Step;
         if (!resumable) {
@@ -135,6 +171,10 @@ RunResult DebugSession::run()
         if (client && !serve(std::move(*client))) {
             stop_accepting();
             return killed;
+        }
+        if (m_interrupted) {
+            stop_accepting();
+            return interrupted;
         }
     }
 }

@@ -15,6 +15,7 @@
 
 #include <loader/error_or.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -42,8 +43,12 @@ public:
     DebugSession& operator=(const DebugSession&) = delete;
 
     // Machine::run(), serving every gdb client that connects until the machine ends (or gdb
-    // kills it: then the result is Stopped, "killed by gdb").
+    // kills it: then the result is Stopped, "killed by gdb"; or interrupt() ends it: Stopped,
+    // "interrupted").
     RunResult run();
+    // Thread-safe (a signal watcher's): ends run() — a wait for gdb to connect, a connected
+    // gdb (its connection is shut down) and a running machine alike.
+    void interrupt();
 
 private:
     DebugSession(Machine& machine, LogSink log) : m_machine(machine), m_target(machine), m_log(std::move(log)) {}
@@ -62,6 +67,8 @@ private:
     std::optional<gdb::UniqueFd> m_pending_client; // accepted, waiting for the machine to stop
     std::condition_variable m_client_taken;
     bool m_stop_accepting = false;
+    gdb::UniqueFd m_serving; // the client being served (serve() works on a duplicate), for interrupt()
+    std::atomic<bool> m_interrupted {false};
 
     std::unique_ptr<trace::MachineSymbolizer> m_symbolizer;
     std::optional<trace::Tracer> m_tracer;

@@ -145,13 +145,16 @@ RunResult Session::run_machine(std::optional<Cutoff>& cut_off)
     update_time_limit();
     for (;;) {
         RunResult stop = m_debug->run();
-        // Under gdb a Stopped is gdb's (DebugSession serves those itself, or gdb killed the run).
-        if (stop.reason != StopReason::Stopped || m_gdb || m_host_error)
+        if (stop.reason != StopReason::Stopped || m_host_error)
             return stop;
         if (int const signal = m_interrupted.load()) {
             cut_off = Cutoff {.kind = Cutoff::Kind::Signal, .signal = signal};
             return stop;
         }
+        // Under gdb any other Stopped is gdb's (DebugSession serves those itself, or gdb killed
+        // the run).
+        if (m_gdb)
+            return stop;
         if (m_holding_for_snapshot)
             return stop; // Session::run writes the snapshot, then runs on
         cut_off = limit_reached(m_limits, m_machine->guest_time_ns(), m_runner.running());
@@ -164,6 +167,8 @@ RunResult Session::run_machine(std::optional<Cutoff>& cut_off)
 void Session::interrupt(int signal)
 {
     m_interrupted.store(signal);
+    if (m_debug)
+        m_debug->interrupt();
     m_machine->request_stop();
 }
 

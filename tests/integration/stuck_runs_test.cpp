@@ -11,7 +11,10 @@
 #include <csignal>
 #include <fcntl.h>
 #include <fstream>
+#include <netinet/in.h>
 #include <regex>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
@@ -241,6 +244,71 @@ TEST_CASE("stuck: SIGTERM and SIGINT to a running lkmemu run write the summary s
     CHECK(json["commands"][1]["outcome"] == "interrupted");
     CHECK(json["commands"][1]["status"].is_null());
     CHECK(contains(json["console"].get<std::string>(), "spin: spinning for ever"));
+    std::remove(json_path.c_str());
+    std::remove(console_path.c_str());
+}
+
+// Under --gdb too: waiting for gdb to connect, or with a client connected and the machine
+// stopped under it, a signal ends the run with the summary written (gdb's own Ctrl-C is a
+// protocol byte and is not this).
+TEST_CASE("stuck: SIGTERM to lkmemu run --gdb-wait, before gdb connects or while one is connected, writes the summary")
+{
+    bool const connect_client = GENERATE(false, true);
+    std::string json_path = temp_path("gdb_signal.json");
+    std::string console_path = temp_path("gdb_signal.console");
+    std::remove(json_path.c_str());
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        int out = open(console_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int in = open("/dev/null", O_RDONLY);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(out, 2);
+        execl(LKMEMU_BINARY_PATH, LKMEMU_BINARY_PATH, "run", "--gdb", "127.0.0.1:0", "--gdb-wait", "-c", "lsmod",
+              "--json", json_path.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    const std::regex listening(R"(gdb: listening on 127\.0\.0\.1:(\d+))");
+    std::smatch port;
+    std::string text;
+    for (int i = 0; i < 600; ++i) {
+        text = read_text(console_path);
+        if (std::regex_search(text, port, listening))
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    REQUIRE(port.size() == 2);
+    int client = -1;
+    if (connect_client) {
+        client = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<uint16_t>(std::stoi(port[1].str())));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        bool connected = false;
+        for (int i = 0; i < 600 && !connected; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            connected = contains(read_text(console_path), "gdb: client connected");
+        }
+        CHECK(connected);
+    }
+    kill(child, SIGTERM);
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    if (client >= 0)
+        close(client);
+    std::string output = read_text(console_path);
+    INFO(output);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 128 + SIGTERM);
+    CHECK(contains(output, "lkmemu: stopped by SIGTERM"));
+    auto json = nlohmann::json::parse(read_text(json_path), nullptr, false);
+    REQUIRE_FALSE(json.is_discarded());
+    CHECK(json["exit_status"] == 128 + SIGTERM);
+    CHECK(json["cut_off"]["signal"] == "SIGTERM");
+    CHECK(json["stop"]["message"] == "interrupted");
     std::remove(json_path.c_str());
     std::remove(console_path.c_str());
 }
