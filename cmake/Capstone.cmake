@@ -3,8 +3,10 @@
 # Found directly, so that pkg-config is not needed; sources spell #include <capstone/capstone.h>.
 set(LKMEMU_CAPSTONE_MIN_VERSION 4)
 find_path(LKMEMU_CAPSTONE_INCLUDE_DIR capstone/capstone.h)
-find_library(LKMEMU_CAPSTONE_LIBRARY capstone)
-if(NOT LKMEMU_CAPSTONE_INCLUDE_DIR OR NOT LKMEMU_CAPSTONE_LIBRARY)
+# The static archive when there is one: the shared library's ~77,000 relocations cost every
+# lkmemu start ~1.5 ms in the dynamic loader (docs/dependencies.md).
+find_library(LKMEMU_CAPSTONE_ARCHIVE NAMES libcapstone.a capstone)
+if(NOT LKMEMU_CAPSTONE_INCLUDE_DIR OR NOT LKMEMU_CAPSTONE_ARCHIVE)
   message(FATAL_ERROR "Capstone not found (capstone/capstone.h, libcapstone): run scripts/deps.sh "
                       "(it installs libcapstone-dev)")
 endif()
@@ -18,5 +20,5 @@ endif()
 
 add_library(capstone::capstone UNKNOWN IMPORTED)
 set_target_properties(capstone::capstone PROPERTIES
-  IMPORTED_LOCATION ${LKMEMU_CAPSTONE_LIBRARY}
+  IMPORTED_LOCATION ${LKMEMU_CAPSTONE_ARCHIVE}
   INTERFACE_INCLUDE_DIRECTORIES ${LKMEMU_CAPSTONE_INCLUDE_DIR})

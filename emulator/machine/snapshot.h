@@ -34,6 +34,7 @@ namespace lkmemu {
 // What a snapshot was made from; resuming checks it against the run's own.
 struct SnapshotOrigin {
     std::array<uint8_t, 32> kernel_sha256 {};
+    std::array<uint8_t, 32> initrd_sha256 {}; // all zero: no initrd
     std::string cmdline;
     uint64_t memory_size = 0; // bytes of guest RAM
     std::string lkmemu_version;
@@ -103,7 +104,7 @@ struct SnapshotRegister {
 };
 std::span<const SnapshotRegister> snapshot_registers();
 
-// SHA-256 of a whole file (OpenSSL's libcrypto), for SnapshotOrigin::kernel_sha256.
+// SHA-256 of a whole file (Nettle's, linked statically), for SnapshotOrigin::kernel_sha256.
 Result<std::array<uint8_t, 32>> sha256_of_file(const std::string& path);
 std::string hex(const std::array<uint8_t, 32>&);
 
