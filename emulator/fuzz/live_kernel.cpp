@@ -296,6 +296,7 @@ private:
 Result<RoundOutcome> LiveKernel::round(const std::string& path, const std::vector<std::string>& params)
 {
     RoundOutcome outcome;
+    size_t const console_start = m_one_boot ? m_machine->console_text().size() : m_console_at_snapshot;
     std::vector<std::string> insmod {"insmod", path};
     insmod.insert(insmod.end(), params.begin(), params.end());
     RoundPlan plan(*this, std::move(insmod), outcome);
@@ -319,11 +320,14 @@ Result<RoundOutcome> LiveKernel::round(const std::string& path, const std::vecto
         }
     }
     const std::string& console = m_machine->console_text();
-    outcome.console = console.substr(std::min(m_console_at_snapshot, console.size()));
+    outcome.console = console.substr(std::min(console_start, console.size()));
     outcome.oopsed = outcome.console.find("Oops") != std::string::npos;
     if (outcome.kind != FindingKind::None)
         outcome.detail += console_signature(outcome.console);
-    LKMEMU_TRY(reset());
+    if (!m_one_boot || outcome.kind != FindingKind::None || outcome.exit_oopsed) {
+        m_restores += m_one_boot;
+        LKMEMU_TRY(reset());
+    }
     return outcome;
 }
 

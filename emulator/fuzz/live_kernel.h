@@ -54,6 +54,12 @@ public:
 
     const lkm_meminfo& baseline() const { return m_baseline; }
     uint64_t reboots() const { return m_reboots; }
+    // One boot for every round: the machine is put back to the snapshot only after a round that
+    // had a finding or left a module behind (an exit that faulted), so the kernel takes the images
+    // one after another, as `lkmemu run` would, and each clean round must still end at the
+    // baseline. restores() counts the rounds that were put back.
+    void set_one_boot(bool one_boot) { m_one_boot = one_boot; }
+    uint64_t restores() const { return m_restores; }
 
 private:
     LiveKernel(std::string kernel_path, uint64_t command_timeout_ns);
@@ -74,6 +80,8 @@ private:
     std::vector<std::string> m_baseline_modules;
     size_t m_console_at_snapshot = 0;
     uint64_t m_reboots = 0;
+    bool m_one_boot = false;
+    uint64_t m_restores = 0;
 };
 
 // Memory the kernel holds, as a load and unload must give it back: pages init's own address space

@@ -39,6 +39,7 @@ struct Options {
     std::optional<uint64_t> iterations, seconds, only;
     std::string findings = "fuzz-findings";
     uint64_t command_timeout_ms = 30'000; // past the kernel's 20 s soft-lockup report
+    bool one_boot = false;
 };
 
 std::filesystem::path binary_dir()
@@ -99,6 +100,7 @@ int run_fuzzer(const Options& options)
         return 2;
     }
     std::unique_ptr<LiveKernel> kernel = booted.release_value();
+    kernel->set_one_boot(options.one_boot);
     auto const fuzzing = std::chrono::steady_clock::now();
     fmt::print("lkmemu_system_fuzz: booted in {:.1f} ms; baseline {}; seed {}; modules {}\n",
                std::chrono::duration<double, std::milli>(fuzzing - started).count(), describe_memory(kernel->baseline()),
@@ -177,6 +179,9 @@ int run_fuzzer(const Options& options)
     fmt::print("  loaded {}, refused {} ({}); rounds with a recovered oops {} (in exit, module kept: {}); reboots {}\n",
                stats.loaded, stats.refused, refusals, stats.oopses, stats.exit_oopses, kernel->reboots());
     fmt::print("  longest clean run: {} executions; findings: {}\n", stats.longest_clean_run, stats.findings);
+    if (options.one_boot)
+        fmt::print("  one boot: {} rounds put back to the snapshot (a finding, or a module left by a faulted exit)\n",
+                   kernel->restores());
     return status;
 }
 
@@ -202,6 +207,8 @@ int main(int argc, char** argv)
     app.add_option("--findings", options.findings, "Where findings are written (default: fuzz-findings)");
     app.add_option("--command-timeout-ms", options.command_timeout_ms, "Guest time a command may go without an answer before it is a hang (default 30000)")
         ->check(CLI::PositiveNumber);
+    app.add_flag("--one-boot", options.one_boot,
+                 "Feed every round to the same boot: restore the snapshot only after a finding or a module left behind");
     CLI11_PARSE(app, argc, argv);
     if (!options.iterations && !options.seconds && !options.only)
         options.iterations = 1000;

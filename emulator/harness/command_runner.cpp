@@ -74,6 +74,8 @@ std::vector<uint8_t> CommandRunner::next_request(Machine& machine)
 
 std::optional<std::vector<uint8_t>> CommandRunner::try_next_request(Machine& machine)
 {
+    if (m_in_flight)
+        abandon_in_flight(machine);
     if (sleeping(machine))
         return std::nullopt;
     m_sleep_until_ns.reset();
@@ -135,6 +137,23 @@ void CommandRunner::on_response(Machine& machine, int32_t status, std::string_vi
     result.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - in_flight.started).count();
     result.guest_instructions = machine.guest_instructions() - in_flight.started_instructions;
     in_flight.command->finish(status, text, result);
+    finish(result);
+}
+
+// init reads its next request only after answering the last one, so a request asked for while a
+// command is in flight means its answer will never come: the system call init made for it did not
+// return to init (a module's exit that jumped elsewhere). The command ends here, failed, so no
+// result is lost and the next command is not confused with it.
+void CommandRunner::abandon_in_flight(Machine& machine)
+{
+    InFlight in_flight = std::move(*m_in_flight);
+    m_in_flight.reset();
+    CommandResult& result = m_results[in_flight.result];
+    result.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - in_flight.started).count();
+    result.guest_instructions = machine.guest_instructions() - in_flight.started_instructions;
+    result.ok = false;
+    result.error = "no answer: the guest asked for its next request instead (the system call for this command never "
+                   "returned to init)";
     finish(result);
 }
 

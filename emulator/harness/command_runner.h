@@ -86,6 +86,8 @@ private:
     std::optional<std::vector<uint8_t>> start(HarnessCommand&, CommandResult&);
     // A command's end: its `expect` measured, the sink told, --stop-on-error applied.
     void finish(CommandResult&);
+    // The command in flight when init asks for its next request instead of answering: failed.
+    void abandon_in_flight(Machine&);
 
     // HostContext, for the command being started
     Machine& machine() override { return *m_machine; }

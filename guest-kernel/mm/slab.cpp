@@ -9,6 +9,14 @@
 // symbol and a call trace, taints the kernel B (TAINT_BAD_PAGE, as KASAN's end_report), and the
 // free is refused: the allocator is never corrupted, so nothing breaks later.
 //
+// A freed small object is not reused at once: it waits in a FIFO quarantine (KASAN's
+// mm/kasan/quarantine.c) until QUARANTINE_BYTES of slots freed after it have queued up, so a second
+// kfree of a pointer whose memory would otherwise already hold a new object is still a
+// "double-free". A slab page whose last live object goes is freed at once, taking its quarantined
+// slots out of the queue: the quarantine never holds a page, so free memory still returns to its
+// baseline; a double free after that page was reused is caught only if the new use of the page
+// does not have a live object at that address.
+//
 // Tracked allocations (kmalloc_track_caller: what modules get) come from their own classes, whose
 // objects carry a link onto their owner's list and the allocating call site, so a module's unload
 // finds what it left allocated in O(leaks) instead of scanning the heap.
@@ -64,6 +72,7 @@ constexpr size_t HEADER_SIZE = align_up(sizeof(page_header), 16);
 // the free-list link, which overlays only the first word; state stays readable.
 constexpr u32 OBJECT_LIVE = 0x0b1ec7ed;
 constexpr u32 OBJECT_FREE = 0xf4eef4ee; // a slot never handed out reads 0 (pages come zeroed)
+constexpr u32 OBJECT_QUARANTINED = 0x9aa7f4ee; // freed, in the quarantine: not yet on a free list
 struct object_prefix {
     u64 unused;
     u32 requested; // for the byte accounting
@@ -86,6 +95,19 @@ size_class g_classes[] = {
     { 512, TRACKED_PREFIX, nullptr }, { 1024, TRACKED_PREFIX, nullptr },
 };
 constexpr u32 PLAIN_FIRST = 0, PLAIN_LAST = 6, TRACKED_FIRST = 7, TRACKED_LAST = 11;
+
+// How many bytes of freed slots the quarantine holds back from reuse, oldest released first: 256
+// objects of the largest class, thousands of small ones.
+constexpr u64 QUARANTINE_BYTES = 256 * 1024;
+
+// A quarantined slot's link, in the first 16 bytes of its data (every class used has at least 16).
+struct quarantine_link {
+    quarantine_link* next; // newer
+    quarantine_link* prev; // older
+};
+quarantine_link* g_quarantine_oldest;
+quarantine_link* g_quarantine_newest;
+u64 g_quarantine_bytes;
 
 page_header* page_of(const void* p) { return reinterpret_cast<page_header*>(align_down(reinterpret_cast<u64>(p), PAGE_SIZE)); }
 u8* large_data(page_header* page) { return reinterpret_cast<u8*>(page) + HEADER_SIZE; }
@@ -171,7 +193,8 @@ void* kmalloc_small(size_t size, u32 first, kmalloc_owner* owner, u64 caller)
     }
     free_object* object = page->slab.free_list;
     page->slab.free_list = object->next;
-    if (++page->slab.in_use == page->slab.capacity)
+    page->slab.in_use++;
+    if (!page->slab.free_list) // on the partial list only while it has a slot to give
         unlink(c, page);
     memset(object, 0, c.size);
     u8* data = reinterpret_cast<u8*>(object) + c.prefix;
@@ -256,6 +279,73 @@ object_prefix* slab_object(page_header* page, const void* pointer)
     return reinterpret_cast<object_prefix*>(const_cast<void*>(pointer)) - 1;
 }
 
+quarantine_link* quarantine_link_of(object_prefix* prefix) { return reinterpret_cast<quarantine_link*>(prefix + 1); }
+object_prefix* prefix_of(quarantine_link* link) { return reinterpret_cast<object_prefix*>(link) - 1; }
+
+void quarantine_unlink(quarantine_link* link, const size_class& c)
+{
+    if (link->prev)
+        link->prev->next = link->next;
+    else
+        g_quarantine_oldest = link->next;
+    if (link->next)
+        link->next->prev = link->prev;
+    else
+        g_quarantine_newest = link->prev;
+    g_quarantine_bytes -= c.size;
+}
+
+// A slot out of the quarantine onto its page's free list: reusable from now on.
+void release_slot(page_header* page, object_prefix* prefix)
+{
+    size_class& c = g_classes[page->size_class];
+    prefix->state = OBJECT_FREE;
+    auto* object = reinterpret_cast<free_object*>(reinterpret_cast<u8*>(prefix + 1) - c.prefix);
+    bool had_free = page->slab.free_list != nullptr;
+    object->next = page->slab.free_list;
+    page->slab.free_list = object;
+    if (!had_free)
+        push(c, page);
+}
+
+void quarantine_put(page_header* page, object_prefix* prefix)
+{
+    const size_class& c = g_classes[page->size_class];
+    prefix->state = OBJECT_QUARANTINED;
+    quarantine_link* link = quarantine_link_of(prefix);
+    *link = { nullptr, g_quarantine_newest };
+    if (g_quarantine_newest)
+        g_quarantine_newest->next = link;
+    else
+        g_quarantine_oldest = link;
+    g_quarantine_newest = link;
+    g_quarantine_bytes += c.size;
+    while (g_quarantine_bytes > QUARANTINE_BYTES) {
+        quarantine_link* oldest = g_quarantine_oldest;
+        page_header* its_page = page_of(oldest);
+        quarantine_unlink(oldest, g_classes[its_page->size_class]);
+        release_slot(its_page, prefix_of(oldest));
+    }
+}
+
+// The page's last live object went: its quarantined slots leave the queue with it. (A walk over
+// the page's slots, once per page freed.)
+void free_slab(page_header* page)
+{
+    size_class& c = g_classes[page->size_class];
+    for (u32 i = 0; i < page->slab.capacity; i++) {
+        auto* prefix = reinterpret_cast<object_prefix*>(reinterpret_cast<u8*>(page) + HEADER_SIZE + i * c.size + c.prefix) - 1;
+        if (prefix->state == OBJECT_QUARANTINED) {
+            quarantine_unlink(quarantine_link_of(prefix), c);
+            prefix->state = OBJECT_FREE; // a later kfree of it is still a double free
+        }
+    }
+    if (page->slab.free_list)
+        unlink(c, page);
+    page->magic = SLAB_FREED_MAGIC;
+    free_page(__pa(page));
+}
+
 void free_small(page_header* page, object_prefix* prefix)
 {
     size_class& c = g_classes[page->size_class];
@@ -264,20 +354,13 @@ void free_small(page_header* page, object_prefix* prefix)
         unlink_from_owner(reinterpret_cast<kmalloc_link*>(slot), prefix->requested);
     kernel_meminfo.kmalloc_bytes -= prefix->requested;
     kernel_meminfo.kmalloc_objects--;
-    prefix->state = OBJECT_FREE;
-    auto* object = reinterpret_cast<free_object*>(slot);
-    bool was_full = page->slab.in_use == page->slab.capacity;
-    object->next = page->slab.free_list;
-    page->slab.free_list = object;
     page->slab.in_use--;
     if (page->slab.in_use == 0) {
-        if (!was_full)
-            unlink(c, page);
-        page->magic = SLAB_FREED_MAGIC;
-        free_page(__pa(page));
-    } else if (was_full) {
-        push(c, page);
+        prefix->state = OBJECT_FREE;
+        free_slab(page);
+        return;
     }
+    quarantine_put(page, prefix);
 }
 
 } // namespace
@@ -305,9 +388,9 @@ bool kfree_track_caller(const void* pointer, u64 caller)
     }
     bool slab = page->magic == SLAB_MAGIC || page->magic == SLAB_FREED_MAGIC;
     object_prefix* prefix = slab ? slab_object(page, pointer) : nullptr;
-    if (!prefix || (prefix->state != OBJECT_LIVE && prefix->state != OBJECT_FREE))
+    if (!prefix || (prefix->state != OBJECT_LIVE && prefix->state != OBJECT_FREE && prefix->state != OBJECT_QUARANTINED))
         return report_bad_free("invalid-free", pointer, caller);
-    if (prefix->state == OBJECT_FREE)
+    if (prefix->state != OBJECT_LIVE)
         return report_bad_free("double-free", pointer, caller); // its page may be gone too
     if (page->magic != SLAB_MAGIC)
         return report_bad_free("invalid-free", pointer, caller);

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -48,11 +49,13 @@ TEST_CASE("many small objects share pages, and pages go back when their last obj
     for (size_t i = 0; i < blocks.size(); i += 2)
         kfree(blocks[i]);
     CHECK(fake_pages_outstanding() == pages);
-    // Reuse the holes before taking new pages.
+    // The holes are quarantined (32,000 bytes, under the bound): new objects take new pages.
     std::vector<void*> again;
     for (int i = 0; i < 500; i++)
         again.push_back(kmalloc(40));
-    CHECK(fake_pages_outstanding() == pages);
+    CHECK(fake_pages_outstanding() > pages);
+    for (void* p : again)
+        CHECK(std::find(blocks.begin(), blocks.end(), p) == blocks.end());
     for (size_t i = 1; i < blocks.size(); i += 2)
         kfree(blocks[i]);
     for (void* p : again)
@@ -191,6 +194,45 @@ TEST_CASE("KBuffer frees on scope exit")
         REQUIRE(buffer);
         CHECK(kernel_meminfo.kmalloc_bytes == 300);
     }
+    CHECK(kernel_meminfo.kmalloc_bytes == 0);
+    CHECK(fake_pages_outstanding() == 0);
+}
+
+TEST_CASE("a freed slot waits in the quarantine: a double kfree after a new kmalloc is still a double-free")
+{
+    void* keep = kmalloc(40); // keeps the slab page alive
+    void* p = kmalloc(40);
+    kfree(p);
+    void* q = kmalloc(40); // without the quarantine: p's slot again
+    CHECK(q != p);
+    size_t mark = fake_printk_log().size();
+    CHECK_FALSE(kfree_track_caller(p, 0x1234));
+    CHECK(logged_since(mark, "BUG: KASAN: double-free in "));
+    CHECK(kernel_meminfo.kmalloc_objects == 2); // q and keep are untouched
+    kfree(q);
+    kfree(keep);
+    CHECK(kernel_meminfo.kmalloc_objects == 0);
+    CHECK(fake_pages_outstanding() == 0);
+}
+
+TEST_CASE("the quarantine is bounded: once 256 KiB of slots freed after it have queued, a slot is reused")
+{
+    // Pairs on the same pages: freeing one of each keeps every page alive, so the freed slots stay
+    // in the quarantine (a page whose last object goes takes its slots out of it).
+    std::vector<void*> kept, freed;
+    for (int i = 0; i < 6000; i++) { // 6,000 slots of 64 bytes freed: 384,000 bytes > 256 KiB
+        kept.push_back(kmalloc(40));
+        freed.push_back(kmalloc(40));
+    }
+    for (void* p : freed)
+        kfree(p);
+    // The oldest are out of the quarantine and handed out again, oldest first.
+    void* again = kmalloc(40);
+    CHECK(std::find(freed.begin(), freed.begin() + 2000, again) != freed.begin() + 2000);
+    kfree(again);
+    for (void* p : kept)
+        kfree(p);
+    CHECK(kernel_meminfo.kmalloc_objects == 0);
     CHECK(kernel_meminfo.kmalloc_bytes == 0);
     CHECK(fake_pages_outstanding() == 0);
 }

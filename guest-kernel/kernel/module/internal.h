@@ -48,6 +48,7 @@ struct module_export {
     bool has_crc;             // crc is its __kcrctab entry (modversions)
     u32 crc;
     const char* ns;           // its symbol namespace, or nullptr
+    u64 hash;                 // of name, set when it enters the table: removal never reads name
 };
 
 // A region of a module in the address tree (tree_lookup.cpp, Linux's mod_tree_node).

@@ -12,6 +12,8 @@
 
 #include <asm/processor.h>
 #include <kernel/module.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
 
 namespace {
 
@@ -48,6 +50,21 @@ bool module_fault_recovery(pt_regs* regs)
     if (!g_fault_frame || user_mode(regs))
         return false;
     const module_call_frame& f = *g_fault_frame;
+    // A second fault in the same call is a fault after resuming (the recovery point itself is
+    // damaged); a fault with RSP above the recovery point on the same stack means the code
+    // returned past its call, and this oops's frame has overwritten the kernel frames it would
+    // resume into. Either way resuming would only fault again, oops after oops: this one is
+    // fatal. (An RSP off that stack altogether -- loaded with garbage -- left it untouched.)
+    if (g_call_faulted) {
+        pr_emerg("module call: faulted again after recovering; cannot resume\n");
+        return false;
+    }
+    u64 stack_begin = 0, stack_end = 0;
+    if (get_stack_bounds(f.rsp, &stack_begin, &stack_end) && regs->rsp > f.rsp && regs->rsp <= stack_end) {
+        pr_emerg("module call: the stack was unwound past the call (RSP %016lx above %016lx); cannot resume\n",
+                 regs->rsp, f.rsp);
+        return false;
+    }
     regs->rbx = f.rbx;
     regs->rbp = f.rbp;
     regs->r12 = f.r12;

@@ -47,7 +47,7 @@ void resize(size_t bucket_count)
     for (size_t i = 0; i < g_bucket_count; i++) {
         while (module_export* e = g_buckets[i]) {
             g_buckets[i] = e->hash_next;
-            module_export** bucket = &buckets[name_hash(e->name) & (bucket_count - 1)];
+            module_export** bucket = &buckets[e->hash & (bucket_count - 1)];
             e->hash_next = *bucket;
             *bucket = e;
         }
@@ -61,7 +61,8 @@ void insert(module_export* e)
 {
     if (g_export_count + 1 > g_bucket_count)
         resize(g_bucket_count * 2);
-    module_export** bucket = bucket_of(e->name);
+    e->hash = name_hash(e->name);
+    module_export** bucket = &g_buckets[e->hash & (g_bucket_count - 1)];
     e->hash_next = *bucket;
     *bucket = e;
     g_export_count++;
@@ -69,7 +70,8 @@ void insert(module_export* e)
 
 void remove(module_export* e)
 {
-    for (module_export** link = bucket_of(e->name); *link; link = &(*link)->hash_next) {
+    // By the hash taken at insertion: the name is not read again, so a removal cannot fault.
+    for (module_export** link = &g_buckets[e->hash & (g_bucket_count - 1)]; *link; link = &(*link)->hash_next) {
         if (*link == e) {
             *link = e->hash_next;
             e->hash_next = nullptr;
@@ -139,6 +141,41 @@ void unpublish_exports(module* mod)
         remove(&mod->syms[i]);
 }
 
+namespace {
+
+bool in_region(const lkm::ModuleMemory& region, u64 address) { return address - region.address < region.size; }
+
+// A NUL-terminated string wholly inside the module's core region: what stays mapped while the
+// module is loaded (its init region is freed once init has run).
+bool string_in_core(const module* mod, const char* string)
+{
+    u64 address = reinterpret_cast<u64>(string);
+    if (!in_region(mod->core, address))
+        return false;
+    size_t room = mod->core.address + mod->core.size - address;
+    return strnlen(string, room) < room;
+}
+
+// Linux's exports are entries of __ksymtab whose name and value relocations point at the
+// module's own __ksymtab_strings and symbols; an image whose entries were relocated elsewhere
+// (into init memory, which is freed after init) would leave the export table pointing at freed
+// memory. Each name and namespace must lie in the module's core, and so must the value.
+lkm::ErrorOr<void> check_exported_symbol(const module* mod, const lkm::ExportedSymbol& s, size_t i)
+{
+    if (!string_in_core(mod, s.name))
+        return lkm::make_error(LKM_ENOEXEC, "exported symbol's name is not in the module's core", "export %lu",
+                               static_cast<unsigned long>(i));
+    if (s.ns && !string_in_core(mod, s.ns))
+        return lkm::make_error(LKM_ENOEXEC, "exported symbol's namespace is not in the module's core", "%s",
+                               s.name);
+    if (!in_region(mod->core, s.value))
+        return lkm::make_error(LKM_ENOEXEC, "exported symbol is not in the module's core", "%s at 0x%lx", s.name,
+                               static_cast<unsigned long>(s.value));
+    return {};
+}
+
+} // namespace
+
 lkm::ErrorOr<void> copy_exports(module* mod, const lkm::load_info& info)
 {
     size_t count = info.num_exports + info.num_gpl_exports;
@@ -149,6 +186,7 @@ lkm::ErrorOr<void> copy_exports(module* mod, const lkm::load_info& info)
         return lkm::Error::from_errno(LKM_ENOMEM, "out of memory for the module's exports");
     for (size_t i = 0; i < count; i++) {
         lkm::ExportedSymbol s = TRY(lkm::module_export(info, i));
+        TRY(check_exported_symbol(mod, s, i));
         mod->syms[i] = { s.name, s.value, s.gpl_only, mod, nullptr, s.has_crc, s.crc, s.ns };
         mod->num_syms = i + 1;
     }
