@@ -6,6 +6,8 @@
 #include <kernel/irq.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/signal.h>
+#include <kernel/sched.h>
 #include <kernel/syscalls.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
@@ -27,8 +29,12 @@ void timer_interrupt()
     const pt_regs* regs = get_irq_regs();
     // Callbacks run where the kernel is between pieces of work (user mode, the idle halt), not on
     // top of a module's init that spins with interrupts on: its kernel calls are not re-entrant.
+    // Elsewhere they wait for the next schedule(), which the tick asks for.
     if (cpu_was_quiescent(regs))
         run_timers();
+    else if (timers_expired())
+        set_need_resched();
+    scheduler_tick();
     watchdog_timer_fn(regs);
 }
 
@@ -45,12 +51,11 @@ void time_init()
     pr_info("clocksource: PIT at %lu Hz, counter running\n", HZ);
 }
 
-// nanosleep(2): the only place the kernel waits with interrupts on. The CPU halts between ticks
-// (timer callbacks run from those ticks) until jiffies reaches the deadline, rounded up to a tick.
-// Nothing can interrupt the sleep (no signals), so rem is never written.
+// nanosleep(2): the task sleeps on a timer until jiffies reaches the deadline, rounded up to a
+// tick (the CPU idles meanwhile, or runs other tasks). An interruptible sleep: a signal ends it
+// early with EINTR and the time left in rem, as Linux's hrtimer_nanosleep (without the restart).
 long sys_nanosleep(u64 req, u64 rem)
 {
-    (void)rem;
     lkm_timespec ts;
     if (copy_from_user(&ts, req, sizeof(ts)))
         return -LKM_EFAULT;
@@ -60,9 +65,18 @@ long sys_nanosleep(u64 req, u64 rem)
     u64 max_seconds = 86400ull * 365; // beyond a year, sleep a year: jiffies cannot overflow
     u64 seconds = min(static_cast<u64>(ts.tv_sec), max_seconds);
     u64 ticks = seconds * HZ + (static_cast<u64>(ts.tv_nsec) + NSEC_PER_TICK - 1) / NSEC_PER_TICK;
-    u64 deadline = jiffies + ticks;
-    while (static_cast<s64>(jiffies - deadline) < 0)
-        safe_halt();
-    local_irq_disable();
+    long left = static_cast<long>(ticks);
+    while (left) {
+        left = schedule_timeout_interruptible(left);
+        if (left && signal_pending(current())) {
+            if (rem) {
+                lkm_timespec remaining { static_cast<s64>(static_cast<u64>(left) / HZ),
+                                         static_cast<s64>(static_cast<u64>(left) % HZ * NSEC_PER_TICK) };
+                if (copy_to_user(rem, &remaining, sizeof(remaining)))
+                    return -LKM_EFAULT;
+            }
+            return -LKM_EINTR;
+        }
+    }
     return 0;
 }

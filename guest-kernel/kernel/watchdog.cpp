@@ -1,7 +1,8 @@
 // The soft-lockup detector. Linux checks from an hrtimer every sample period (2 * thresh / 5, 4 s)
 // whether its per-CPU watchdog thread got to run since the last check: a CPU whose thread cannot
-// be scheduled is stuck in the kernel. With no scheduler here, the equivalent is what the tick
-// interrupted: user space, or the idle halt (safe_halt's "sti; hlt") means the CPU is free. The
+// be scheduled is stuck in the kernel. Here the equivalent is what the tick interrupted (user
+// space, or the idle halt: safe_halt's "sti; hlt", means the CPU is free) and any schedule()
+// (kernel/sched/core.cpp touches the watchdog: the CPU could have run that thread). The
 // report is Linux's, word for word (watchdog_timer_fn, pr_fmt "watchdog: ").
 #include <kernel/init.h>
 #include <kernel/module.h>

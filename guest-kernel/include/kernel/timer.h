@@ -12,8 +12,18 @@ int del_timer_sync(timer_list* timer);         // 1 if it was pending
 u64 __msecs_to_jiffies(unsigned msecs);        // rounded up
 }
 
-// Called by the timer interrupt after jiffies advanced: runs every expired timer once.
+// Runs every expired timer once: from the timer interrupt when it came in user mode or at the
+// idle halt, and from schedule() (interrupts off in both).
 void run_timers();
+// A pending timer is due (the tick, when it cannot run it, asks for a schedule()).
+bool timers_expired();
+
+// Sleep for timeout jiffies in the state set before (Linux's set_current_state + schedule_timeout):
+// schedule_timeout is in include/kernel/wait.h. These set the state themselves; they return the
+// jiffies left (0: the whole time passed).
+long schedule_timeout_uninterruptible(long timeout);
+long schedule_timeout_interruptible(long timeout);
+void msleep(unsigned msecs); // a kernel thread or a system call sleeps msecs of guest time
 
 // For a module's unload: cancels every pending timer whose timer_list or callback lies in
 // [start, start + size), reporting each ("module NAME left a timer pending: SYMBOL"). Returns

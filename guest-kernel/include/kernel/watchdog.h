@@ -15,8 +15,9 @@
 // From the timer interrupt, with the interrupted registers.
 void watchdog_timer_fn(const pt_regs* regs);
 // The tick interrupted user space or the idle halt (safe_halt's "sti; hlt"): no kernel work was
-// under way. (The only other kernel code that runs with interrupts on is a module's init or
-// exit, kernel/module/module_call.cpp.)
+// under way. (The other kernel code that runs with interrupts on is a module's init or exit,
+// kernel/module/module_call.cpp, and kernel threads.)
 bool cpu_was_quiescent(const pt_regs* regs);
-// Long but legitimate kernel work (none yet) says it is alive.
+// The CPU is not stuck: schedule() calls it (a scheduling point is where Linux's watchdog thread
+// would run), as may long but legitimate kernel work.
 void touch_softlockup_watchdog();
