@@ -1,7 +1,7 @@
 // Exceptions and interrupts, after entry_64.S has saved the registers: fix up an expected fault
-// (exception table), kill a user process that faulted, or oops on a kernel bug. After the oops, a
-// fault in kernel context while a module call (init, exit, a constructor) is on the stack
-// abandons that call (module_fault_recovery); anything else panics, with the reason.
+// (exception table), turn a user process's fault into a signal, or oops on a kernel bug. After
+// the oops, a fault in kernel context while a module call (init, exit, a constructor) is on the
+// stack abandons that call (module_fault_recovery); anything else panics, with the reason.
 #include <lkmemu/devices.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
@@ -14,6 +14,7 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
+#include <kernel/signal.h>
 
 namespace {
 
@@ -54,19 +55,91 @@ constexpr trap_info g_traps[32] = {
     { "reserved", "31", SIGSEGV },
 };
 
-// A user process faulted: report it as Linux does, then the process dies of the signal.
-[[noreturn]] void kill_user_process(pt_regs* regs, unsigned vector, u64 cr2)
+// The si_code of an x87 or SIMD floating-point exception: the first unmasked exception raised,
+// in Linux's order (fpu__exception_code). 0: none is (a spurious trap, no signal).
+int fpu_exception_code(unsigned vector)
+{
+    unsigned err;
+    if (vector == X86_TRAP_XF) {
+        u32 mxcsr;
+        asm volatile("stmxcsr %0" : "=m"(mxcsr));
+        err = ~(mxcsr >> 7) & mxcsr; // raised (bits 0-5) and not masked (bits 7-12)
+    } else {
+        u16 cwd, swd;
+        asm volatile("fnstcw %0\n\tfnstsw %1" : "=m"(cwd), "=m"(swd));
+        err = swd & ~cwd;
+    }
+    constexpr int FPE_FLTDIV = 3, FPE_FLTOVF = 4, FPE_FLTUND = 5, FPE_FLTRES = 6;
+    if (err & 0x001)
+        return LKM_FPE_FLTINV;
+    if (err & 0x004)
+        return FPE_FLTDIV;
+    if (err & 0x008)
+        return FPE_FLTOVF;
+    if (err & 0x012)
+        return FPE_FLTUND;
+    if (err & 0x020)
+        return FPE_FLTRES;
+    return 0;
+}
+
+// An exception in user mode becomes a signal for the task (Linux's do_trap, math_error,
+// exc_general_protection, do_user_addr_fault): the trap is recorded for the sigcontext, the
+// fault is logged as Linux logs it when no handler will see it (rate-limited), and the signal
+// is forced, so that a blocked or ignored one still ends the task. It is delivered on the way
+// back to ring 3.
+void user_fault_signal(pt_regs* regs, unsigned vector, u64 cr2)
 {
     task_struct* task = current();
     const trap_info& trap = g_traps[vector];
-    if (vector == X86_TRAP_PF) {
-        pr_info("%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx\n", task->comm, task->pid, cr2,
-                regs->rip, regs->rsp, regs->error_code);
-    } else {
-        pr_info("traps: %s[%d] %s ip:%lx sp:%lx error:%lx\n", task->comm, task->pid, trap.name, regs->rip,
-                regs->rsp, regs->error_code);
+    int sig = trap.signal, code = 0;
+    u64 addr = 0;
+    switch (vector) {
+    case X86_TRAP_PF:
+        code = regs->error_code & X86_PF_PROT ? LKM_SEGV_ACCERR : LKM_SEGV_MAPERR;
+        addr = cr2;
+        break;
+    case X86_TRAP_UD:
+        code = LKM_ILL_ILLOPN;
+        addr = regs->rip;
+        break;
+    case X86_TRAP_DE:
+        code = LKM_FPE_INTDIV;
+        addr = regs->rip;
+        break;
+    case X86_TRAP_DB:
+        code = LKM_TRAP_TRACE;
+        addr = regs->rip;
+        break;
+    case X86_TRAP_AC:
+        code = LKM_BUS_ADRALN;
+        break;
+    case X86_TRAP_MF:
+    case X86_TRAP_XF:
+        code = fpu_exception_code(vector);
+        if (!code)
+            return; // nothing unmasked was raised: no signal, as on Linux
+        addr = regs->rip;
+        break;
+    default: // #GP, #BP, #NP, #SS ...: from the kernel, with no address (Linux's force_sig)
+        break;
     }
-    do_exit(trap.signal);
+    task->trap_nr = vector;
+    task->error_code = regs->error_code;
+    if (vector == X86_TRAP_PF)
+        task->cr2 = cr2;
+    if (unhandled_signal(task, sig) && signal_msg_ratelimit()) {
+        if (vector == X86_TRAP_PF)
+            pr_info("%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx\n", task->comm, task->pid, cr2,
+                    regs->rip, regs->rsp, regs->error_code);
+        else
+            pr_info("traps: %s[%d] %s ip:%lx sp:%lx error:%lx\n", task->comm, task->pid, trap.name, regs->rip,
+                    regs->rsp, regs->error_code);
+    }
+    if (code)
+        force_sig_fault(sig, code, addr);
+    else
+        force_sig(sig);
 }
 
 // After the oops of a kernel-mode fault (Linux's oops_end): go on if a module call can be
@@ -104,8 +177,10 @@ void do_exception(pt_regs* regs, unsigned vector)
         return;
     if (!user_mode(regs) && (vector == X86_TRAP_PF || vector == X86_TRAP_GP) && fixup_exception(regs, vector))
         return;
-    if (user_mode(regs))
-        kill_user_process(regs, vector, cr2);
+    if (user_mode(regs)) {
+        user_fault_signal(regs, vector, cr2);
+        return;
+    }
     if (vector == X86_TRAP_DF) {
         handle_double_fault(regs, cr2);
         return;
@@ -122,7 +197,7 @@ const char* trap_mnemonic(unsigned vector) { return vector < 32 ? g_traps[vector
 // Called by entry_64.S for every vector.
 extern "C" void do_interrupt(pt_regs* regs)
 {
-    unsigned vector = static_cast<unsigned>(regs->orig_ax);
+    unsigned vector = static_cast<unsigned>(~regs->orig_ax); // the stubs push ~vector
     if (vector < FIRST_EXTERNAL_VECTOR)
         do_exception(regs, vector);
     else

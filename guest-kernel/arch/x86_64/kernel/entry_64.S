@@ -57,7 +57,7 @@ vector_stubs:
     .if !(vector == 8 || vector == 10 || vector == 11 || vector == 12 || vector == 13 || vector == 14 || vector == 17 || vector == 21 || vector == 29 || vector == 30)
     pushq $0
     .endif
-    pushq $vector
+    pushq $~vector                  /* orig_ax = ~vector < 0: not a system call (no restart) */
     jmp common_interrupt
     .set vector, vector + 1
     .endr

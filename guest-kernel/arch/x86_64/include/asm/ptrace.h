@@ -6,7 +6,7 @@
 
 struct pt_regs {
     u64 r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
-    u64 orig_ax;    // exception/interrupt vector, or the system call number
+    u64 orig_ax;    // the system call number, or ~vector (negative) for an exception/interrupt
     u64 error_code; // the CPU's error code, 0 for vectors that push none
     // Pushed by the CPU (or by the SYSCALL entry, which builds the same frame).
     u64 rip, cs, rflags, rsp, ss;
