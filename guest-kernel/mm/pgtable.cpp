@@ -22,6 +22,8 @@ u64 table_entry_flags(u64 va) { return _PAGE_PRESENT | _PAGE_RW | (va < USER_HAL
 
 } // namespace
 
+u64* pt_entries(u64 table_phys) { return table(table_phys); }
+
 unsigned pt_index(u64 va, int level) { return (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511; }
 
 lkm::ErrorOr<void> split_large_page(u64* pmd, u64 va)
@@ -131,13 +133,11 @@ void free_user_level(u64 table_phys, int level)
 {
     u64* entries = table(table_phys);
     for (unsigned i = 0; i < 512; i++) {
-        if (!(entries[i] & _PAGE_PRESENT))
-            continue;
-        if (level > 1)
-            free_user_level(entries[i] & PTE_PFN_MASK, level - 1);
-        else {
-            free_page(entries[i] & PTE_PFN_MASK); // the process's own page (map_user_page)
-            kernel_meminfo.user_pages--;
+        if (level > 1) {
+            if (entries[i] & _PAGE_PRESENT)
+                free_user_level(entries[i] & PTE_PFN_MASK, level - 1);
+        } else if (pte_has_page(entries[i]) && put_page(entries[i] & PTE_PFN_MASK)) {
+            kernel_meminfo.user_pages--; // the last reference to one of the process's pages
         }
     }
     free_page(table_phys);

@@ -7,16 +7,31 @@
 #include <kernel/types.h>
 #include <loader/error_or.h>
 
-constexpr u64 USER_STACK_TOP = 0x00007ffffffff000ull;
-constexpr size_t USER_STACK_PAGES = 8; // 32 KiB, with an unmapped guard page below
+// The stack VMA exec sets up (Linux's setup_arg_pages expands it to 128 KiB); it grows down on
+// fault up to RLIMIT_STACK.
+constexpr u64 STACK_INITIAL_SIZE = 128 << 10;
+// Linux's limits on exec's arguments: one string, and all of them with their pointers (a quarter
+// of RLIMIT_STACK). E2BIG beyond.
+constexpr u64 MAX_ARG_STRLEN = 32 * 4096;
+constexpr u64 MAX_ARG_TOTAL = (8ull << 20) / 4;
 
-// Map the ELF's PT_LOAD segments into the address space rooted at pml4_phys (text r-x, rodata
-// r--, data rw- NX, all ring 3); whole .bss pages past the file's bytes go into zero_fill, to be
-// mapped on first touch. Returns the entry point. ENOEXEC with a reason for a bad image.
-lkm::ErrorOr<u64> load_elf_binary(u64 pml4_phys, const u8* image, size_t size, vm_areas& zero_fill);
+// What the loader found, for the auxiliary vector and the mm's layout.
+struct elf_load_info {
+    u64 entry;
+    u64 phdr_addr; // where the program headers are in memory (0 if no segment holds them)
+    u64 phent, phnum;
+    u64 start_code, end_code, start_data, end_data;
+    u64 brk; // page-aligned end of the highest segment: where the heap starts
+};
 
-// Replace the current task's (empty) address space with the program and fill regs so that
-// returning to user mode starts it. argv and envp are nullptr-terminated; their strings and
-// pointers must fit in the top stack page (E2BIG otherwise).
+// Map the ELF's PT_LOAD segments as VMAs of mm (text r-x, rodata r--, data rw- NX, ring 3), their
+// file bytes copied in now and the rest (.bss) demand-zero. ENOEXEC with a reason for a bad or
+// hostile image (truncated, overlapping or absurd segments, an entry outside the text, a
+// dynamically linked program); ENOMEM.
+lkm::ErrorOr<elf_load_info> load_elf_binary(mm_struct* mm, const u8* image, size_t size);
+
+// Replace the current task's address space with a new one holding the program, and fill regs so
+// that returning to user mode starts it. argv and envp are nullptr-terminated kernel strings;
+// E2BIG past Linux's limits. On failure the task keeps its old address space.
 lkm::ErrorOr<void> kernel_execve(const char* const* argv, const char* const* envp, const u8* image, size_t size,
                                  pt_regs* regs);

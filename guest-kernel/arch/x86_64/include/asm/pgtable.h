@@ -12,6 +12,10 @@ constexpr u64 _PAGE_USER = 1ull << 2;
 constexpr u64 _PAGE_ACCESSED = 1ull << 5;
 constexpr u64 _PAGE_DIRTY = 1ull << 6;
 constexpr u64 _PAGE_PSE = 1ull << 7; // a 2 MiB (PD) or 1 GiB (PDPT) page
+// A user PTE of a PROT_NONE VMA: not present (every access faults) yet holding its page, which an
+// mprotect makes accessible again. Linux's _PAGE_PROTNONE, the global bit (ignored when not
+// present, and user pages are never global).
+constexpr u64 _PAGE_PROTNONE = 1ull << 8;
 constexpr u64 _PAGE_NX = 1ull << 63;
 constexpr u64 PTE_PFN_MASK = 0x000ffffffffff000ull;
 
@@ -65,7 +69,11 @@ void paging_init();
 // Returns the page's physical address.
 lkm::ErrorOr<u64> map_user_page(u64 pml4_phys, u64 vaddr, pgprot_t prot);
 
+// A user PTE that holds a page: present, or PROT_NONE.
+inline bool pte_has_page(u64 pte) { return pte & (_PAGE_PRESENT | _PAGE_PROTNONE); }
+
 // A new PML4 for a process: empty lower half, upper half shared with the kernel's.
 lkm::ErrorOr<u64> pgd_alloc();
-// Free a process's PML4, its lower-half tables and the user pages they map.
+// Free a process's PML4 and its lower-half tables (and any user page still mapped: mmput zaps
+// them first).
 void pgd_free(u64 pml4_phys);
