@@ -21,6 +21,7 @@
     X(EFAULT, 14, "Bad address")                                                                   \
     X(EBUSY, 16, "Device or resource busy")                                                        \
     X(EEXIST, 17, "File exists")                                                                   \
+    X(EXDEV, 18, "Invalid cross-device link")                                                      \
     X(ENODEV, 19, "No such device")                                                                \
     X(ENOTDIR, 20, "Not a directory")                                                              \
     X(EISDIR, 21, "Is a directory")                                                                \
@@ -35,6 +36,7 @@
     X(ENAMETOOLONG, 36, "File name too long")                                                      \
     X(ENOSYS, 38, "Function not implemented")                                                      \
     X(ENOTEMPTY, 39, "Directory not empty")                                                        \
+    X(ELOOP, 40, "Too many levels of symbolic links")                                              \
     X(ENOKEY, 126, "Required key not available")                                                   \
     X(EKEYREJECTED, 129, "Key was rejected by service")                                            \
     X(EOPNOTSUPP, 95, "Operation not supported")                                                   \

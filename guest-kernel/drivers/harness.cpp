@@ -197,7 +197,7 @@ long harness_data_llseek(file* f, s64 offset, int whence)
     if (whence != SEEK_SET || offset < 0)
         return -LKM_EINVAL;
     f->f_pos = static_cast<u64>(offset);
-    return 0;
+    return offset;
 }
 
 const file_operations g_harness_fops = { harness_open, harness_read, harness_write, harness_release, nullptr, nullptr };

@@ -1,11 +1,11 @@
-// Character devices by major number, and the device nodes that name them (a devtmpfs stand-in).
-// Majors are Linux's: below CHRDEV_MAJOR_MAX, and register_chrdev(0, ...) picks a free one from
-// the same dynamic ranges, 254 down to 234, then 511 down to 384. Device nodes are as many as
-// are registered, found by path through a hashed table.
-#include "internal.h"
+// Character devices by major number (Linux's fs/char_dev.c). Majors are Linux's: below
+// CHRDEV_MAJOR_MAX, and register_chrdev(0, ...) picks a free one from the same dynamic ranges,
+// 254 down to 234, then 511 down to 384. A device node is a character-device inode in the tree
+// (devtmpfs's nodes under /dev); opening it hands the file to the driver of its major.
+#include "ramfs/ramfs.h"
 
 #include <lkmemu/errno.h>
-#include <kernel/slab.h>
+#include <lkmemu/fcntl.h>
 #include <kernel/string.h>
 
 namespace {
@@ -23,17 +23,6 @@ struct chrdev {
 };
 chrdev g_chrdevs[CHRDEV_MAJOR_MAX]; // by major
 
-struct device_node {
-    path_entry entry; // first: the table's entry is the node
-    unsigned major;
-    unsigned minor;
-    u32 mode;
-    char* path() { return reinterpret_cast<char*>(this + 1); } // allocated behind the node
-};
-path_table g_nodes;
-
-device_node* node_of(path_entry* entry) { return reinterpret_cast<device_node*>(entry); }
-
 // Linux's find_dynamic_major.
 int find_dynamic_major()
 {
@@ -49,6 +38,22 @@ int find_dynamic_major()
 }
 
 } // namespace
+
+const file_operations* chrdev_fops(unsigned major) { return major < CHRDEV_MAJOR_MAX ? g_chrdevs[major].fops : nullptr; }
+
+// Linux's chrdev_open: the driver's operations replace the inode's, and its open runs.
+int chrdev_open(file* f)
+{
+    const file_operations* fops = chrdev_fops(MAJOR(file_inode(f)->i_rdev));
+    if (!fops)
+        return -LKM_ENXIO;
+    f->f_op = fops;
+    f->minor = MINOR(file_inode(f)->i_rdev);
+    f->f_inode = nullptr; // not a regular file, unless the driver says so
+    return fops->open ? fops->open(f) : 0;
+}
+
+const file_operations def_chr_fops = { .open = chrdev_open };
 
 int register_chrdev(unsigned major, const char* name, const file_operations* fops)
 {
@@ -75,41 +80,11 @@ void unregister_chrdev(unsigned major)
 
 int register_device_node(const char* path, unsigned major, unsigned minor, u32 mode)
 {
-    size_t length = strlen(path);
     if (major >= CHRDEV_MAJOR_MAX)
         return -LKM_EINVAL;
-    if (length >= PATH_MAX)
+    if (strlen(path) >= PATH_MAX)
         return -LKM_ENAMETOOLONG;
-    if (g_nodes.find(path))
-        return -LKM_EEXIST;
-    auto* node = static_cast<device_node*>(kmalloc(sizeof(device_node) + length + 1));
-    if (!node)
-        return -LKM_ENOMEM;
-    memcpy(node->path(), path, length + 1);
-    node->major = major;
-    node->minor = minor;
-    node->mode = mode;
-    g_nodes.insert(&node->entry, node->path());
-    return 0;
+    return do_mknodat(LKM_AT_FDCWD, path, S_IFCHR | (mode & S_IALLUGO), MKDEV(major, minor));
 }
 
-void unregister_device_node(const char* path)
-{
-    path_entry* entry = g_nodes.find(path);
-    if (!entry)
-        return;
-    g_nodes.remove(entry);
-    kfree(node_of(entry));
-}
-
-bool lookup_device_node(const char* path, const file_operations** fops, unsigned* minor, u32* mode)
-{
-    path_entry* entry = g_nodes.find(path);
-    if (!entry)
-        return false;
-    const device_node* node = node_of(entry);
-    *fops = g_chrdevs[node->major].fops; // nullptr: node without a driver (ENXIO)
-    *minor = node->minor;
-    *mode = node->mode;
-    return true;
-}
+void unregister_device_node(const char* path) { do_unlinkat(LKM_AT_FDCWD, path); }

@@ -1,38 +1,27 @@
-#include <lkmemu/errno.h>
-#include <kernel/fs.h>
-#include <kernel/sched.h>
+// Open files (Linux's fs/file_table.c): reference counted by the descriptors that name them and
+// by the kernel while it uses one; the last fput runs the driver's release and lets go of what
+// the file holds (its inode, its path).
+#include "internal.h"
 
-int fd_install(file* f)
-{
-    task_struct* task = current();
-    for (size_t fd = 0; fd < NR_OPEN_DEFAULT; fd++) {
-        if (!task->files[fd]) {
-            task->files[fd] = f;
-            return static_cast<int>(fd);
-        }
-    }
-    return -LKM_EMFILE;
-}
+#include <kernel/slab.h>
 
-file* fd_get(int fd)
+file* get_file(file* f)
 {
-    if (fd < 0 || static_cast<size_t>(fd) >= NR_OPEN_DEFAULT)
-        return nullptr;
-    return current()->files[fd];
-}
-
-file* fd_remove(int fd)
-{
-    file* f = fd_get(fd);
-    if (f)
-        current()->files[fd] = nullptr;
+    f->f_count++;
     return f;
 }
 
-void close_files()
+void fput(file* f)
 {
-    for (size_t fd = 0; fd < NR_OPEN_DEFAULT; fd++) {
-        if (file* f = fd_remove(static_cast<int>(fd)))
-            vfs_close(f);
-    }
+    if (--f->f_count)
+        return;
+    if (f->f_op && f->f_op->release)
+        f->f_op->release(f);
+    if (f->f_opened)
+        iput(f->f_opened);
+    if (f->f_path.dentry)
+        path_put(&f->f_path);
+    kfree(f);
 }
+
+void vfs_close(file* f) { fput(f); }

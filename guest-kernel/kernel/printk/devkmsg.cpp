@@ -5,7 +5,8 @@
 // As Linux: a reader starts at the oldest stored record; a record larger than the read buffer is
 // EINVAL; a reader whose next record was overwritten gets EPIPE once and continues at the oldest;
 // with no new record, O_NONBLOCK gives EAGAIN and a blocking read waits (halting between ticks).
-// Writing to /dev/kmsg and SEEK_DATA are not supported.
+// A write is logged as one message (Linux's devkmsg_write): a leading "<N>" gives its level, else
+// the default. SEEK_DATA is not supported.
 #include <lkmemu/errno.h>
 #include <asm/processor.h>
 #include <asm/uaccess.h>
@@ -53,6 +54,23 @@ ssize_t devkmsg_read(file* f, u64 user_buf, size_t count)
     return static_cast<ssize_t>(length);
 }
 
+ssize_t devkmsg_write(file*, u64 user_buf, size_t count)
+{
+    char text[STORED_MAX];
+    size_t length = min(count, sizeof(text) - 1);
+    if (copy_from_user(text, user_buf, length))
+        return -LKM_EFAULT;
+    text[length] = 0;
+    const char* message = text;
+    int level = LOGLEVEL_DEFAULT;
+    if (length >= 3 && text[0] == '<' && text[1] >= '0' && text[1] <= '7' && text[2] == '>') {
+        level = text[1] - '0';
+        message += 3;
+    }
+    printk(KERN_SOH "%c%s", '0' + level, message);
+    return static_cast<ssize_t>(count);
+}
+
 long devkmsg_llseek(file* f, s64 offset, int whence)
 {
     if (offset != 0)
@@ -69,7 +87,7 @@ long devkmsg_llseek(file* f, s64 offset, int whence)
     }
 }
 
-const file_operations g_devkmsg_fops = { devkmsg_open, devkmsg_read, nullptr, nullptr, devkmsg_llseek, nullptr };
+const file_operations g_devkmsg_fops = { devkmsg_open, devkmsg_read, devkmsg_write, nullptr, devkmsg_llseek, nullptr };
 
 } // namespace
 
