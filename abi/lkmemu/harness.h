@@ -72,11 +72,17 @@ enum lkmemu_harness_op {
     LKMEMU_HARNESS_OP_RMMOD = 4,     /* args: module name; flags: LKMEMU_HARNESS_RMMOD_* */
     LKMEMU_HARNESS_OP_LSMOD = 5,     /* the text of /proc/modules */
     LKMEMU_HARNESS_OP_READ_FILE = 6, /* args: path; response: the file's contents */
+    LKMEMU_HARNESS_OP_LS = 7,        /* args: path; flags: LKMEMU_HARNESS_LS_*; response: ls's
+                                        lines (names sorted; with -l: mode, links, uid, gid, size,
+                                        name and "-> target" for a symlink, no dates) */
 };
 
 /* RMMOD's flags: delete_module(2)'s own (lkmemu/fcntl.h: LKM_O_NONBLOCK, LKM_O_TRUNC for
  * rmmod -f), passed on as they are, and the harness's: */
 #define LKMEMU_HARNESS_RMMOD_WAIT (1u << 31) /* rmmod -w: init retries while the module is busy */
+
+/* LS's flags. */
+#define LKMEMU_HARNESS_LS_LONG (1u << 0) /* ls -l */
 
 /* A request, as init reads it from /dev/harness: this header, then args_length bytes of
  * arguments. The arguments are one NUL-terminated string (args_length counts the NUL; "" for an

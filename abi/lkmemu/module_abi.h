@@ -12,7 +12,8 @@
 /* .modinfo vermagic= that the kernel accepts: the release (the ABI version), then architecture,
  * code model and features. A module with __versions is compared from the first space on (Linux's
  * same_magic): its CRCs, module_layout's among them, say whether the interfaces match. */
-#define LKM_VERMAGIC "lkmemu-abi1 x86_64 mcmodel=kernel mod_unload modversions"
+#define LKM_UTS_RELEASE "lkmemu-abi1" /* uname -r: the release modules are built for */
+#define LKM_VERMAGIC LKM_UTS_RELEASE " x86_64 mcmodel=kernel mod_unload modversions"
 /* init_module(2) refuses a larger image with EFBIG (as Linux's finit_module caps its read). */
 #define LKM_MAX_MODULE_IMAGE (64u << 20)
 

@@ -1,5 +1,6 @@
-// Names of the system calls lkmemu's kernel implements, by Linux's x86-64 numbers, for trace
-// lines: generated from the list the kernel's dispatch table is (abi/lkmemu/syscalls.h).
+// Names of Linux's x86-64 system calls by number, for trace lines: the contract's table of all of
+// them (abi/lkmemu/linux_syscalls.h, Linux 6.1's syscall_64.tbl), the one the kernel's log line
+// for an unimplemented call reads too, so a trace names a call the kernel refuses as well.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,8 @@
 
 namespace lkmemu::trace {
 
-// "init_module" for 175; empty for a number the kernel does not implement.
+// "init_module" for 175, "clone3" for 435; empty for a number Linux does not assign (335..423,
+// the x32 range and past the table).
 std::string_view linux_syscall_name(uint64_t number);
 
 } // namespace lkmemu::trace

@@ -141,9 +141,10 @@ TEST_CASE("every command is found by its name, and help lists them all, by side,
           "Commands (guest commands run as system calls made by the guest's init process):\n"
           "  insmod [-f|--force-modversion|--force-vermagic] FILE [PARAM=VALUE ...] load a module (finit_module); -f forces\n"
           "  rmmod [-f] [-w] NAME           unload a module (delete_module); -f forces, -w waits\n"
-          "  lsmod                          the kernel's module list (/proc/modules)\n"
+          "  lsmod                          the loaded modules, as kmod's table (raw: cat /proc/modules)\n"
           "  dmesg                          the kernel log (syslog)\n"
           "  cat PATH                       a file read by init (open/read), e.g. /proc/modules, /dev/...\n"
+          "  ls [-l] PATH                   a guest directory listed by init (getdents64; -l: newfstatat)\n"
           "Inspection commands (answered by the emulator from guest memory):\n"
           "  vmmap                          virtual memory map from the guest's page tables\n"
           "  meminfo                        free pages, kmalloc and module-area use\n"
@@ -199,7 +200,7 @@ TEST_CASE("guest commands word init's answers as the tools they stand for")
     CommandResult ok = answered("lsmod", 0, "hello 12288 0 - Live 0xffffffffa0000000\n");
     CHECK(ok.ok);
     CHECK(ok.status == 0);
-    CHECK(ok.output == "hello 12288 0 - Live 0xffffffffa0000000\n");
+    CHECK(ok.output == "Module                  Size  Used by\nhello                  12288  0\n"); // kmod's table
     CHECK(ok.error.empty());
 
     CommandResult busy = answered("rmmod provider -w", -LKM_EWOULDBLOCK, "Module provider is in use by: consumer");
@@ -341,4 +342,15 @@ TEST_CASE("a request is encoded as init reads it: header, arguments with their N
     CHECK(refused.error().message == "the request is " + std::to_string(encoded_size(too_large)) +
                                          " bytes; the harness carries at most " +
                                          std::to_string(LKMEMU_HARNESS_MAX_MESSAGE));
+}
+
+TEST_CASE("ls: -l before one path; errors in coreutils' words")
+{
+    CHECK(parse_error("ls") == "ls: usage: ls [-l] PATH");
+    CHECK(parse_error("ls -l") == "ls: usage: ls [-l] PATH");
+    CHECK(parse_error("ls -a /proc") == "ls: usage: ls [-l] PATH");
+    CHECK(parse_error("ls /proc /dev") == "ls: usage: ls [-l] PATH");
+    CHECK(answered("ls /proc", 0, "modules\nself\n").output == "modules\nself\n");
+    CHECK(answered("ls /nope", -LKM_ENOENT, "").error == "ls: cannot access '/nope': No such file or directory");
+    CHECK(answered("ls -l /root", -LKM_EACCES, "").error == "ls: cannot open directory '/root': Permission denied");
 }

@@ -137,3 +137,20 @@ TEST_CASE("one errno name per number: glibc's, with strerror's text; the aliases
     CHECK(errno_from_name("ENOTSUP") == LKM_EOPNOTSUPP);
     CHECK_FALSE(errno_from_name("EFROB"));
 }
+
+TEST_CASE("lsmod: kmod's table from /proc/modules, holders comma-separated, [permanent] not a holder")
+{
+    CHECK(kmod::lsmod_table("") == "Module                  Size  Used by\n");
+    CHECK(kmod::lsmod_table("consumer 12288 0 - Live 0xffffffffa0004000\n"
+                            "provider 12288 2 consumer,other, Live 0xffffffffa0000000 (F)\n"
+                            "holder 12288 0 [permanent], Live 0xffffffffa0008000\n"
+                            "a_module_with_a_long_name 1234567 0 - Loading 0xffffffffa000c000\n") ==
+          "Module                  Size  Used by\n"
+          "consumer               12288  0\n"
+          "provider               12288  2 consumer,other\n"
+          "holder                 12288  0\n"
+          "a_module_with_a_long_name  1234567  0\n");
+    // The last line may come without its newline.
+    CHECK(kmod::lsmod_table("hello 12288 0 - Live 0xffffffffa0000000") ==
+          "Module                  Size  Used by\nhello                  12288  0\n");
+}

@@ -74,7 +74,7 @@ TEST_CASE("expect in a script file, the shipped docs/examples/session.txt")
     std::filesystem::remove_all(folder);
     INFO(outcome.output);
     CHECK(outcome.status == 0);
-    CHECK(contains(outcome.output, "hello 12288 0 - Live 0xffffffffa0000000\n"));
+    CHECK(contains(outcome.output, "Module                  Size  Used by\nhello                  12288  0\n"));
     CHECK(contains(outcome.output, "insmod: ERROR: could not insert module build/modules/hello.ko: File exists\n"));
     CHECK(contains(outcome.output, "rmmod: ERROR: Module hello is not currently loaded\n"));
     CHECK(contains(outcome.output, "] Hello, script!\n"));
@@ -110,7 +110,7 @@ TEST_CASE("commands piped on standard input run as a script")
                                + kLkmemu + " run --json -");
     INFO(outcome.output);
     CHECK(outcome.status == 0);
-    CHECK(contains(outcome.output, "hello 12288 0 - Live 0xffffffffa0000000\n"));
+    CHECK(contains(outcome.output, "Module                  Size  Used by\nhello                  12288  0\n"));
     CHECK(contains(outcome.output, "\"command\": \"expect ENOENT rmmod nosuch\""));
     // Nothing on standard input: nothing to run, a clean power-off.
     CHECK(run_lkmemu("run").status == 0);
@@ -205,9 +205,9 @@ TEST_CASE("scripts/demo.sh shows a module's life and the refusals it means")
     for (const std::string& line : {
              "lkmemu> insmod " + shown(module("hello")) + " who=demo\n",
              std::string("lkmemu> dmesg   (the log since init started)\n  [TIMESTAMP] Hello, demo!\nlkmemu> lsmod\n"),
-             std::string("  hello 12288 0 - Live 0xffffffffa0000000\nlkmemu> vmmap   (the module's sections)\n"),
+             std::string("  Module                  Size  Used by\n  hello                  12288  0\nlkmemu> vmmap   (the module's sections)\n"),
              std::string(" r-x hello .exit.text\n"),
-             std::string("lkmemu> rmmod hello\nlkmemu> lsmod\nlkmemu> dmesg   (what is new in the log)\n"
+             std::string("lkmemu> rmmod hello\nlkmemu> lsmod\n  Module                  Size  Used by\nlkmemu> dmesg   (what is new in the log)\n"
                          "  [TIMESTAMP] Goodbye, demo!\nexit status 0\n"),
              "  insmod: ERROR: could not insert module " + shown(module("hello")) + ": File exists\n",
              std::string("  insmod: kernel: unresolved: Unknown symbol lkmemu_no_such_symbol (err -2)\n"

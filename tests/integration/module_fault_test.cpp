@@ -25,8 +25,8 @@ TEST_CASE("module: wx_rodata, wx_text and wx_data fault, oops with the module sy
     for (const FaultCase& c : cases) {
         DYNAMIC_SECTION(c.module)
         {
-            auto s = run_observed("insmod " + module_path(c.module) + "; lsmod; insmod " + module_path("hello") +
-                                  "; lsmod; rmmod hello");
+            auto s = run_observed("insmod " + module_path(c.module) + "; cat /proc/modules; insmod " + module_path("hello") +
+                                  "; cat /proc/modules; rmmod hello");
             REQUIRE(s.results.size() == 5);
             CHECK(s.result(0).status == -LKM_EFAULT);
             const std::string& error = s.result(0).error;
@@ -64,8 +64,8 @@ TEST_CASE("module: after an oops in a module the kernel is tainted D, and later 
 
 TEST_CASE("module: a module whose exit faults stays Unloading, and rmmod then refuses it with EBUSY (not LIVE)")
 {
-    auto s = run_observed("insmod " + module_path("exitfault") + "; rmmod exitfault; lsmod; rmmod exitfault; insmod "
-                          + module_path("hello") + "; lsmod; dmesg");
+    auto s = run_observed("insmod " + module_path("exitfault") + "; rmmod exitfault; cat /proc/modules; rmmod exitfault; insmod "
+                          + module_path("hello") + "; cat /proc/modules; dmesg");
     REQUIRE(s.results.size() == 7);
     CHECK(s.result(0).ok);
     // The exit's oops is recovered: delete_module fails with EFAULT and names the faulting function.

@@ -63,7 +63,7 @@ TEST_CASE("module file: insmod loads through finit_module, or init_module when a
 {
     for (std::string cmdline : { "", "insmod_syscall=init_module" }) {
         INFO(cmdline);
-        auto s = run_observed("insmod " + module_path("hello") + " who=file; lsmod; rmmod hello; insmod " +
+        auto s = run_observed("insmod " + module_path("hello") + " who=file; cat /proc/modules; rmmod hello; insmod " +
                                   module_path("big") + "; rmmod big",
                               cmdline);
         REQUIRE(s.results.size() == 5);
@@ -97,7 +97,7 @@ TEST_CASE("module file: finit_module refuses a bad descriptor, unknown flags and
     for (Case c : { Case { "finit_badfd", -LKM_EBADF }, Case { "finit_badflags", -LKM_EINVAL },
                     Case { "finit_chardev", -LKM_EINVAL } }) {
         INFO(c.test);
-        auto s = run_observed("insmod " + module_path("hello") + "; lsmod", std::string("init_test=") + c.test);
+        auto s = run_observed("insmod " + module_path("hello") + "; cat /proc/modules", std::string("init_test=") + c.test);
         REQUIRE(s.results.size() == 2);
         CHECK(s.result(0).status == c.status);
         CHECK(s.result(1).output.empty());
@@ -108,8 +108,8 @@ TEST_CASE("module file: finit_module refuses a bad descriptor, unknown flags and
 TEST_CASE("module file: insmod -f loads a module of another vermagic, forced: taint F, (F), said once")
 {
     std::string path = copy_with("hello", "mcmodel=kernel mod_unload", "mcmodel=kernel mod_unlodd", "vermagic");
-    auto s = run_observed("insmod " + path + "; insmod -f " + path + "; lsmod; rmmod hello; insmod --force " + path +
-                          "; lsmod; rmmod hello; dmesg");
+    auto s = run_observed("insmod " + path + "; insmod -f " + path + "; cat /proc/modules; rmmod hello; insmod --force " + path +
+                          "; cat /proc/modules; rmmod hello; dmesg");
     REQUIRE(s.results.size() == 8);
     CHECK(s.result(0).status == -LKM_ENOEXEC); // without -f: refused, as before
     CHECK(s.result(1).ok);
@@ -131,7 +131,7 @@ TEST_CASE("module file: sizes up to the kernel's limit are delivered; above it t
     std::string over = padded_module("hello", uint64_t(LKM_MAX_MODULE_IMAGE) + 1, "over");
     // Exactly at the limit: a valid module, read whole into the kernel.
     std::string at_limit = padded_module("hello", LKM_MAX_MODULE_IMAGE, "limit");
-    auto s = run_observed("insmod " + over + "; insmod " + at_limit + " who=limit; lsmod; rmmod hello; lsmod");
+    auto s = run_observed("insmod " + over + "; insmod " + at_limit + " who=limit; cat /proc/modules; rmmod hello; cat /proc/modules");
     REQUIRE(s.results.size() == 5);
     CHECK(s.result(0).status == -LKM_EFBIG);
     CHECK(s.result(0).error == "insmod: ERROR: could not insert module " + over + ": File too large\n"

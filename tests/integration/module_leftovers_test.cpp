@@ -25,7 +25,7 @@ TEST_CASE("module: kfree of a pointer kmalloc did not return is an invalid-free,
         DYNAMIC_SECTION(kind)
         {
             auto s = run_observed("insmod " + module_path("hello") + "; insmod " + module_path("badfree") + " kind=" + kind
-                                  + "; lsmod; rmmod hello; lsmod; insmod " + module_path("hello") + "; rmmod hello");
+                                  + "; cat /proc/modules; rmmod hello; cat /proc/modules; insmod " + module_path("hello") + "; rmmod hello");
             REQUIRE(s.results.size() == 7);
             CHECK(s.result(0).ok);
             CHECK(s.result(1).status == -LKM_EFAULT);
@@ -66,7 +66,7 @@ TEST_CASE("module: kfree of a pointer kmalloc did not return is an invalid-free,
 TEST_CASE("module: a double kfree is reported as a double-free, stops the init, and the kernel's memory is intact")
 {
     auto s = run_observed("insmod " + module_path("hello") + "; insmod " + module_path("doublefree") +
-                          "; lsmod; rmmod hello; insmod " + module_path("chardev") +
+                          "; cat /proc/modules; rmmod hello; insmod " + module_path("chardev") +
                           "; cat /dev/lkmemu_chardev; rmmod chardev");
     REQUIRE(s.results.size() == 7);
     CHECK(s.result(0).ok);
@@ -90,7 +90,7 @@ TEST_CASE("module: a double kfree is reported as a double-free, stops the init, 
 
 TEST_CASE("module: a timer and a character device left at rmmod are reported, neutralised, and taint W")
 {
-    auto s = run_observed("insmod " + module_path("leftover") + "; rmmod leftover; cat /dev/leftover_chrdev; sleep 2; lsmod; insmod " +
+    auto s = run_observed("insmod " + module_path("leftover") + "; rmmod leftover; cat /dev/leftover_chrdev; sleep 2; cat /proc/modules; insmod " +
                           module_path("chardev") + "; cat /dev/lkmemu_chardev; rmmod chardev; insmod " + module_path("wx_text"));
     REQUIRE(s.results.size() == 9);
     CHECK(s.result(0).ok);
@@ -124,7 +124,7 @@ TEST_CASE("module: a timer and a character device left at rmmod are reported, ne
 
 TEST_CASE("module: kmalloc memory a module never freed is reported at rmmod with count, bytes and call sites")
 {
-    auto s = run_observed("insmod " + module_path("leaky") + "; rmmod leaky; lsmod; insmod " + module_path("hello") +
+    auto s = run_observed("insmod " + module_path("leaky") + "; rmmod leaky; cat /proc/modules; insmod " + module_path("hello") +
                           "; rmmod hello");
     REQUIRE(s.results.size() == 5);
     CHECK(s.result(0).ok);

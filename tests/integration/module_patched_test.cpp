@@ -35,7 +35,7 @@ TEST_CASE("module: a vermagic other than the kernel's is refused with ENOEXEC an
     // Past the release: with __versions (modversions) only that part is compared, as Linux's
     // same_magic (the release is tested in module_versions_test.cpp).
     std::string path = patched_module("hello", "mcmodel=kernel mod_unload", "mcmodel=kernel mod_unlodd", "vermagic");
-    auto s = run_observed("insmod " + path + "; lsmod");
+    auto s = run_observed("insmod " + path + "; cat /proc/modules");
     REQUIRE(s.results.size() == 2);
     CHECK(s.result(0).status == -LKM_ENOEXEC);
     CHECK(contains(s.result(0).error, "Invalid module format"));
@@ -48,7 +48,7 @@ TEST_CASE("module: a module may not export a symbol another module exports (ENOE
 {
     std::string twin = patched_module("provider", "provider" + std::string(40, '\0'), "provideR" + std::string(40, '\0'),
                                       "provider-twin");
-    auto s = run_observed("insmod " + module_path("provider") + "; insmod " + twin + "; lsmod; rmmod provider");
+    auto s = run_observed("insmod " + module_path("provider") + "; insmod " + twin + "; cat /proc/modules; rmmod provider");
     REQUIRE(s.results.size() == 4);
     CHECK(s.result(1).status == -LKM_ENOEXEC);
     CHECK(contains(s.result(1).error, "provideR: exports duplicate symbol provider_add (owned by provider)"));
@@ -57,10 +57,10 @@ TEST_CASE("module: a module may not export a symbol another module exports (ENOE
     CHECK_MEMINFO_EQUAL(s.last().meminfo, s.before(0).meminfo);
 }
 
-TEST_CASE("module: a proprietary module taints the kernel and shows (P) in lsmod")
+TEST_CASE("module: a proprietary module taints the kernel and shows (P) in /proc/modules")
 {
     std::string path = patched_module("hello", "license=GPL", "license=BSD", "proprietary");
-    auto s = run_observed("insmod " + path + "; lsmod; rmmod hello; insmod " + module_path("wx_text"));
+    auto s = run_observed("insmod " + path + "; cat /proc/modules; rmmod hello; insmod " + module_path("wx_text"));
     REQUIRE(s.results.size() == 4);
     CHECK(s.result(0).ok);
     CHECK(s.result(1).output == "hello 12288 0 - Live 0xffffffffa0000000 (P)\n");

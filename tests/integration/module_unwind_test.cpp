@@ -48,7 +48,7 @@ TEST_CASE("module: a failure injected before struct module exists leaves nothing
 {
     for (const std::string& stage : stages_before_struct_module) {
         INFO(stage);
-        auto s = run_observed("insmod " + module_path("hello") + "; lsmod", "module.fail_stage=" + stage);
+        auto s = run_observed("insmod " + module_path("hello") + "; cat /proc/modules", "module.fail_stage=" + stage);
         REQUIRE(s.results.size() == 2);
         CHECK(s.result(0).status == -LKM_ENOMEM);
         std::string who = stage == "elf_validity_check" ? "module" : "hello"; // named by setup_load_info
@@ -68,7 +68,7 @@ TEST_CASE("module: a failure injected after each stage of a module using another
     for (const std::string& stage : stages_with_name) {
         INFO(stage);
         auto s = run_observed("insmod " + module_path("provider") + "; insmod " + module_path("consumer") +
-                                  " nosuch=1; lsmod; rmmod provider; lsmod; dmesg",
+                                  " nosuch=1; cat /proc/modules; rmmod provider; cat /proc/modules; dmesg",
                               "module.fail_stage=" + stage + ":consumer module_veto=nothing");
         REQUIRE(s.results.size() == 6);
         CHECK(s.result(0).ok);
@@ -108,7 +108,7 @@ TEST_CASE("module: a failure injected after each stage of a module that exports 
     for (const std::string& stage : stages_with_name) {
         INFO(stage);
         auto s = run_observed("insmod " + module_path("provider") + "; insmod " + module_path("consumer") +
-                                  "; lsmod; insmod " + module_path("hello") + "; rmmod hello",
+                                  "; cat /proc/modules; insmod " + module_path("hello") + "; rmmod hello",
                               "module.fail_stage=" + stage + ":provider");
         REQUIRE(s.results.size() == 5);
         CHECK(s.result(0).status == -LKM_ENOMEM);

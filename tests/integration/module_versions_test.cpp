@@ -61,7 +61,7 @@ std::string patched(const std::string& name, const std::string& from, const std:
 TEST_CASE("modversions: a CRC one bit off is refused with Linux's message and EINVAL")
 {
     std::string path = with_crc_flipped("hello", "printk");
-    auto s = run_observed("insmod " + path + "; lsmod");
+    auto s = run_observed("insmod " + path + "; cat /proc/modules");
     REQUIRE(s.results.size() == 2);
     CHECK(s.result(0).status == -LKM_EINVAL);
     CHECK(contains(s.result(0).error, "hello: disagrees about version of symbol printk"));
@@ -76,7 +76,7 @@ TEST_CASE("modversions: insmod -f and --force-modversion load it, tainting the k
     std::string path = with_crc_flipped("hello", "printk");
     for (const std::string option : { "-f", "--force-modversion" }) {
         INFO(option);
-        auto s = run_observed("insmod " + option + " " + path + "; lsmod; rmmod hello; insmod " + module_path("wx_text"));
+        auto s = run_observed("insmod " + option + " " + path + "; cat /proc/modules; rmmod hello; insmod " + module_path("wx_text"));
         REQUIRE(s.results.size() == 4);
         CHECK(s.result(0).ok);
         CHECK(contains(s.console(), "hello: module_layout: kernel tainted.\n")); // Linux's try_to_force_load
@@ -93,7 +93,7 @@ TEST_CASE("modversions: insmod -f and --force-modversion load it, tainting the k
 TEST_CASE("modversions: a module's import from another module is checked against that module's CRC")
 {
     std::string path = with_crc_flipped("consumer", "provider_add");
-    auto s = run_observed("insmod " + module_path("provider") + "; insmod " + path + "; lsmod; rmmod provider");
+    auto s = run_observed("insmod " + module_path("provider") + "; insmod " + path + "; cat /proc/modules; rmmod provider");
     REQUIRE(s.results.size() == 4);
     CHECK(s.result(1).status == -LKM_EINVAL);
     CHECK(contains(s.console(), "consumer: disagrees about version of symbol provider_add\n"));
@@ -105,7 +105,7 @@ TEST_CASE("modversions: a module's import from another module is checked against
 TEST_CASE("modversions: module_layout's CRC guards the module format (ENOEXEC)")
 {
     std::string path = with_crc_flipped("hello", "module_layout");
-    auto s = run_observed("insmod " + path + "; lsmod");
+    auto s = run_observed("insmod " + path + "; cat /proc/modules");
     REQUIRE(s.results.size() == 2);
     CHECK(s.result(0).status == -LKM_ENOEXEC);
     CHECK(contains(s.console(), "hello: disagrees about version of symbol module_layout\n"));
@@ -124,7 +124,7 @@ TEST_CASE("modversions: without __versions a module loads forced; without an ent
     bytes[versions_entry(bytes, "printk") + sizeof(uint64_t) + 5] = 'K';
     std::string no_entry = write_module(bytes, "no-printk-version");
 
-    auto s = run_observed("insmod " + no_entry + "; lsmod; rmmod hello; insmod " + unversioned + "; lsmod; rmmod hello");
+    auto s = run_observed("insmod " + no_entry + "; cat /proc/modules; rmmod hello; insmod " + unversioned + "; cat /proc/modules; rmmod hello");
     REQUIRE(s.results.size() == 6);
     CHECK(s.result(0).ok);
     CHECK(contains(s.console(), "hello: no symbol version for printk\n"));
@@ -141,7 +141,7 @@ TEST_CASE("modversions: exports without __kcrctab load forced, and their users a
     std::string path = patched("provider", std::string("\0__kcrctab\0", 11), std::string("\0__kcrctaX\0", 11),
                                "provider-no-kcrctab");
     std::string consumer = with_crc_flipped("consumer", "provider_add");
-    auto s = run_observed("insmod " + path + "; insmod " + consumer + "; lsmod; rmmod consumer; rmmod provider");
+    auto s = run_observed("insmod " + path + "; insmod " + consumer + "; cat /proc/modules; rmmod consumer; rmmod provider");
     REQUIRE(s.results.size() == 5);
     CHECK(s.result(0).ok);
     CHECK(contains(s.console(), "provider: no versions for exported symbols: kernel tainted.\n"));
@@ -155,7 +155,7 @@ TEST_CASE("modversions: exports without __kcrctab load forced, and their users a
 TEST_CASE("modversions: with __versions only what follows the release is compared (same_magic)")
 {
     std::string other_release = patched("hello", "vermagic=lkmemu-abi1 ", "vermagic=lkmemu-abi9 ", "release");
-    auto s = run_observed("insmod " + other_release + "; lsmod; rmmod hello");
+    auto s = run_observed("insmod " + other_release + "; cat /proc/modules; rmmod hello");
     REQUIRE(s.results.size() == 3);
     CHECK(s.result(0).ok);
     CHECK(s.result(1).output == "hello 12288 0 - Live 0xffffffffa0000000\n");
@@ -182,7 +182,7 @@ TEST_CASE("namespaces: a namespaced export is refused to a module that does not 
     // nsconsumer.ko with its import_ns= record renamed (same length): no import any more.
     std::string stripped = patched("nsconsumer", "import_ns=LKMEMU_SAMPLES", "imported_=LKMEMU_SAMPLES", "no-import");
     auto refused = run_observed("insmod " + module_path("nsprovider") + "; insmod " + stripped
-                                + "; lsmod; rmmod nsprovider");
+                                + "; cat /proc/modules; rmmod nsprovider");
     REQUIRE(refused.results.size() == 4);
     CHECK(refused.result(1).status == -LKM_EINVAL);
     CHECK(contains(refused.console(), "nsconsumer: module uses symbol (nsprovider_triple) from namespace "

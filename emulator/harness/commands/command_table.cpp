@@ -15,10 +15,12 @@ constexpr CommandSpec kCommands[] = {
     { "insmod", "insmod [-f|--force-modversion|--force-vermagic] FILE [PARAM=VALUE ...]", "load a module (finit_module); -f forces", CommandSide::guest, parse_insmod },
     { "rmmod", "rmmod [-f] [-w] NAME", "unload a module (delete_module); -f forces, -w waits", CommandSide::guest,
       parse_rmmod },
-    { "lsmod", "lsmod", "the kernel's module list (/proc/modules)", CommandSide::guest, parse_lsmod },
+    { "lsmod", "lsmod", "the loaded modules, as kmod's table (raw: cat /proc/modules)", CommandSide::guest, parse_lsmod },
     { "dmesg", "dmesg", "the kernel log (syslog)", CommandSide::guest, parse_dmesg },
     { "cat", "cat PATH", "a file read by init (open/read), e.g. /proc/modules, /dev/...", CommandSide::guest,
       parse_cat },
+    { "ls", "ls [-l] PATH", "a guest directory listed by init (getdents64; -l: newfstatat)", CommandSide::guest,
+      parse_ls },
     { "vmmap", "vmmap", "virtual memory map from the guest's page tables", CommandSide::host, parse_vmmap },
     { "meminfo", "meminfo", "free pages, kmalloc and module-area use", CommandSide::host, parse_meminfo },
     { "sleep", "sleep DURATION", "let guest time pass, the machine idle (500ms, 3s, 5m; plain: seconds)",
@@ -76,7 +78,7 @@ void HarnessCommand::finish(int32_t status, std::string_view text, CommandResult
     result.status = status;
     result.ok = status >= 0;
     if (result.ok)
-        result.output = std::string(text);
+        result.output = format_output(text);
     else
         result.error = explain_failure(-status, text);
 }

@@ -55,6 +55,8 @@ protected:
     std::string_view name() const { return m_name; }
     // The failure as the tool words it. By default: "NAME: strerror (ENAME): reason".
     virtual std::string explain_failure(int errno_value, std::string_view reason) const;
+    // The output as the tool prints it, from init's text. By default the text itself.
+    virtual std::string format_output(std::string_view text) const { return std::string(text); }
 
 private:
     std::string_view m_name;

@@ -62,4 +62,39 @@ std::string rmmod_failure(std::string_view argument, std::string_view name, bool
     return message;
 }
 
+std::string lsmod_table(std::string_view proc_modules)
+{
+    std::string table = "Module                  Size  Used by\n";
+    while (!proc_modules.empty()) {
+        size_t end = proc_modules.find('\n');
+        std::string_view line = proc_modules.substr(0, end);
+        proc_modules = end == std::string_view::npos ? std::string_view() : proc_modules.substr(end + 1);
+        // "name size refcount users state address [taints]"
+        std::string_view fields[4];
+        size_t count = 0;
+        while (count < 4 && !line.empty()) {
+            size_t space = line.find(' ');
+            fields[count++] = line.substr(0, space);
+            line = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+        }
+        if (count < 4)
+            continue;
+        table += fmt::format("{:<19} {:>8}  {}", fields[0], fields[1], fields[2]);
+        char separator = ' ';
+        std::string_view users = fields[3];
+        while (!users.empty()) {
+            size_t comma = users.find(',');
+            std::string_view user = users.substr(0, comma);
+            users = comma == std::string_view::npos ? std::string_view() : users.substr(comma + 1);
+            if (user.empty() || user == "-" || user == "[permanent]")
+                continue;
+            table += separator;
+            table += user;
+            separator = ',';
+        }
+        table += '\n';
+    }
+    return table;
+}
+
 } // namespace lkmemu::kmod

@@ -25,4 +25,11 @@ std::string insmod_failure(std::string_view file, int errno_value, std::string_v
 std::string rmmod_failure(std::string_view argument, std::string_view name, bool forced, int errno_value,
                           std::string_view kernel_reason);
 
+// kmod's lsmod (tools/lsmod.c) from the text of /proc/modules: the header "Module  Size  Used by",
+// then per module its name padded to 19, its size right-aligned in 8, its use count and, after a
+// space, its holders separated by commas. /proc/modules' users field ("a,b," or "-") is what
+// /sys/module/NAME/holders lists; "[permanent]," (a module with init but no exit) names no holder,
+// so kmod shows the count alone. A line that is not a module's is left out.
+std::string lsmod_table(std::string_view proc_modules);
+
 } // namespace lkmemu::kmod

@@ -110,6 +110,9 @@ public:
 
 private:
     Result<GuestRequest> request() const override { return GuestRequest { LKMEMU_HARNESS_OP_LSMOD, 0, {}, {} }; }
+
+    // init answers with /proc/modules; the command prints it as kmod's lsmod does.
+    std::string format_output(std::string_view text) const override { return kmod::lsmod_table(text); }
 };
 
 } // namespace

@@ -23,6 +23,7 @@ std::unique_ptr<HarnessCommand> parse_lsmod(const CommandSpec&, const Words&);
 // guest_commands.cpp: the log and files
 std::unique_ptr<HarnessCommand> parse_dmesg(const CommandSpec&, const Words&);
 std::unique_ptr<HarnessCommand> parse_cat(const CommandSpec&, const Words&);
+std::unique_ptr<HarnessCommand> parse_ls(const CommandSpec&, const Words&);
 // host_commands.cpp: inspection and the session's own
 std::unique_ptr<HarnessCommand> parse_vmmap(const CommandSpec&, const Words&);
 std::unique_ptr<HarnessCommand> parse_meminfo(const CommandSpec&, const Words&);

@@ -1,12 +1,17 @@
 // SYSCALL set-up and dispatch. entry_64.S saves the registers and calls do_syscall_64, which
 // looks the number up in a table generated from the contract's LKM_SYSCALL_LIST
-// (abi/lkmemu/syscalls.h).
+// (abi/lkmemu/syscalls.h). A number without an implementation is ENOSYS, as Linux's
+// sys_ni_syscall, and is logged once per number with its Linux name (abi/lkmemu/linux_syscalls.h):
+// a libc probing for a call (rseq, clone3 ...) says so in the log once, not at every start.
 #include <lkmemu/errno.h>
+#include <lkmemu/linux_syscalls.h>
 #include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
 #include <kernel/entry.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
 #include <kernel/syscalls.h>
 
 extern "C" char entry_SYSCALL_64[];
@@ -46,8 +51,34 @@ struct syscall_table {
     syscall_fn entries[NR_syscalls];
 };
 
-// Not constexpr: reaching it while the table is built at compile time stops the build.
+// Linux's name of every x86-64 number, for the log line of one without an implementation.
+struct linux_name_table {
+    const char* names[LKM_LINUX_SYSCALL_END];
+};
+
+constexpr linux_name_table make_linux_name_table()
+{
+    linux_name_table table {};
+#define LINUX_NAME(nr, name) table.names[nr] = #name;
+    LKM_LINUX_SYSCALL_NAMES(LINUX_NAME)
+#undef LINUX_NAME
+    return table;
+}
+
+constexpr linux_name_table linux_syscall_names = make_linux_name_table();
+
+constexpr bool same_name(const char* a, const char* b)
+{
+    if (!a || !b)
+        return false;
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+// Not constexpr: reaching one while the table is built at compile time stops the build.
 void syscall_number_listed_twice();
+void syscall_not_named_as_linux_names_its_number();
 
 constexpr syscall_table make_syscall_table()
 {
@@ -55,6 +86,8 @@ constexpr syscall_table make_syscall_table()
 #define SYSCALL_ENTRY(nr, name, parameters)                                                        \
     if (table.entries[nr])                                                                         \
         syscall_number_listed_twice();                                                             \
+    if (nr >= LKM_LINUX_SYSCALL_END || !same_name(linux_syscall_names.names[nr], #name))           \
+        syscall_not_named_as_linux_names_its_number();                                             \
     table.entries[nr] = &syscall_thunk<&sys_##name>;
     LKM_SYSCALL_LIST(SYSCALL_ENTRY)
 #undef SYSCALL_ENTRY
@@ -63,6 +96,36 @@ constexpr syscall_table make_syscall_table()
 
 constexpr syscall_table sys_call_table = make_syscall_table();
 
+// Which numbers have been logged: one bit per number below LOGGED_NUMBERS, one for all above
+// (a number that large is garbage in RAX, not a call a libc probes; once is enough for those).
+constexpr u64 LOGGED_NUMBERS = 1024;
+u64 g_logged[LOGGED_NUMBERS / 64];
+bool g_logged_beyond;
+
+bool first_time(u64 nr)
+{
+    if (nr >= LOGGED_NUMBERS) {
+        bool first = !g_logged_beyond;
+        g_logged_beyond = true;
+        return first;
+    }
+    u64 bit = 1ull << (nr % 64);
+    bool first = !(g_logged[nr / 64] & bit);
+    g_logged[nr / 64] |= bit;
+    return first;
+}
+
+long sys_ni_syscall(u64 nr)
+{
+    if (first_time(nr)) {
+        const char* name = nr < LKM_LINUX_SYSCALL_END ? linux_syscall_names.names[nr] : nullptr;
+        const task_struct* task = current();
+        pr_info("lkmemu: %s[%d]: unimplemented system call %lu (%s)%s\n", task->comm, task->pid, nr,
+                name ? name : "unknown", nr >= LOGGED_NUMBERS ? ", numbers past 1023 are logged once" : "");
+    }
+    return -LKM_ENOSYS;
+}
+
 } // namespace
 
 // Returns true when the return to user mode may use SYSRET, false for IRET.
@@ -70,11 +133,15 @@ extern "C" bool do_syscall_64(pt_regs* regs)
 {
     u64 nr = regs->orig_ax;
     syscall_fn fn = nr < NR_syscalls ? sys_call_table.entries[nr] : nullptr;
-    regs->rax = fn ? static_cast<u64>(fn(regs)) : static_cast<u64>(-LKM_ENOSYS);
+    regs->rax = static_cast<u64>(fn ? fn(regs) : sys_ni_syscall(nr));
     exit_to_user_mode_prepare(regs);
     // SYSRET reloads RIP from RCX: it must be a canonical user address (a SYSCALL in the last
-    // bytes of user space would leave a non-canonical one).
-    return regs->rip < TASK_SIZE_MAX && regs->cs == __USER_CS && regs->ss == __USER_DS;
+    // bytes of user space would leave a non-canonical one). It also loads RCX and R11 with RIP
+    // and RFLAGS, so a return that must set them otherwise (rt_sigreturn) and one with TF or RF
+    // leaves through IRET (Linux's syscall_64 checks).
+    constexpr u64 X86_EFLAGS_RF = 1ull << 16;
+    return regs->rip < TASK_SIZE_MAX && regs->cs == __USER_CS && regs->ss == __USER_DS && regs->rcx == regs->rip &&
+           regs->r11 == regs->rflags && !(regs->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF));
 }
 
 void syscall_init()
