@@ -20,7 +20,7 @@
 #endif
 
 #define LKMEMU_BOOT_MAGIC 0x4c4b4d45424f4f54ull /* "LKMEBOOT" */
-#define LKMEMU_BOOT_INFO_VERSION 1u
+#define LKMEMU_BOOT_INFO_VERSION 2u /* 2: the initrd */
 
 /* Physical layout the emulator uses (the kernel must not assume it: it reads the memory map). */
 #define LKMEMU_BOOT_INFO_PADDR 0x1000ull  /* boot info, then memory map, then command line */
@@ -31,6 +31,7 @@ enum lkmemu_memory_type {
     LKMEMU_MEMORY_RESERVED = 2, /* not RAM, or RAM the kernel must leave alone */
     LKMEMU_MEMORY_BOOT = 3,     /* boot info and initial page tables: reclaimable once copied */
     LKMEMU_MEMORY_KERNEL = 4,   /* the kernel image as loaded */
+    LKMEMU_MEMORY_INITRD = 5,   /* the initrd: RAM the kernel frees once it has unpacked it */
 };
 
 struct lkmemu_memory_region {
@@ -52,4 +53,8 @@ struct lkmemu_boot_info {
     uint64_t kernel_paddr_start; /* lowest p_paddr of the kernel's PT_LOAD segments */
     uint64_t kernel_paddr_end;   /* highest p_paddr + p_memsz */
     uint64_t ram_size;           /* bytes of guest RAM starting at physical 0 */
+    /* The initrd (`lkmemu run --initrd`, a newc cpio archive: docs/userland.md), page-aligned
+       above the kernel, its pages an LKMEMU_MEMORY_INITRD region; both 0 without one. */
+    uint64_t initrd_paddr;
+    uint64_t initrd_size; /* bytes of archive; the region is rounded up to whole pages */
 };

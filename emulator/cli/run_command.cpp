@@ -61,6 +61,9 @@ void add_run_options(CLI::App& run, RunOptions& options)
     session::SessionOptions& session = options.session;
     run.add_option("--kernel", session.kernel_path, "Kernel ELF to boot (default: kernel.elf next to lkmemu)");
     run.add_option("--append", session.cmdline, "Kernel command line");
+    run.add_option("--initrd", session.initrd,
+                   "Initramfs FILE the kernel unpacks at boot, a newc cpio archive (default: initramfs.cpio of the "
+                   "build, when there is one; 'none': boot without)");
     run.add_option("--memory", session.memory_mib, "Guest RAM in MiB")->check(CLI::Range(16, 4096));
     auto* commands = run.add_option("-c,--commands", session.commands,
                                     "Commands to run, separated by ';' (without -c or --script: read from standard "
@@ -144,6 +147,16 @@ int run_session_or_throw(RunOptions options)
     if (setup.kernel_path.empty())
         setup.kernel_path = default_kernel_path();
     setup.modules_dir = (binary_dir().parent_path() / "modules").string();
+    // The image the build makes (userland/initramfs/), unless told otherwise; a resumed
+    // snapshot keeps the one it was booted with.
+    if (setup.initrd == "none")
+        setup.initrd.reset();
+    else if (!setup.initrd && !setup.snapshot) {
+        std::filesystem::path image = binary_dir().parent_path() / "initramfs.cpio";
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(image, ec))
+            setup.initrd = image.string();
+    }
 
     bool const interactive = !setup.save_snapshot && !setup.commands && !setup.script && isatty(STDIN_FILENO);
     // Commands piped in (`producer | lkmemu run`) are a script: read to the end of the input first.

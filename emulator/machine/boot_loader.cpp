@@ -5,6 +5,7 @@
 #include <lkmemu/boot.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -98,8 +99,10 @@ uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
 
 } // namespace
 
-Result<BootState> prepare_boot(const KernelImage& kernel, std::span<uint8_t> ram, const std::string& cmdline)
+Result<BootState> prepare_boot(const KernelImage& kernel, std::span<uint8_t> ram, const std::string& cmdline,
+                               const BootInitrd& boot_initrd)
 {
+    std::span<const uint8_t> const initrd = boot_initrd.bytes;
     if (cmdline.size() + 1 > boot_area_end - cmdline_paddr)
         return make_error(fmt::format("kernel command line is {} bytes; at most {} fit", cmdline.size(),
                                       boot_area_end - cmdline_paddr - 1));
@@ -139,7 +142,20 @@ Result<BootState> prepare_boot(const KernelImage& kernel, std::span<uint8_t> ram
     add(pc_hole_start, pc_hole_end, LKMEMU_MEMORY_RESERVED);
     add(pc_hole_end, kernel_start, LKMEMU_MEMORY_USABLE);
     add(kernel_start, kernel_end, LKMEMU_MEMORY_KERNEL);
-    add(kernel_end, ram_size, LKMEMU_MEMORY_USABLE);
+    // The initrd right above the kernel, where nothing has been allocated when the kernel
+    // reserves it; its pages go to the allocator once it is unpacked.
+    uint64_t const initrd_start = initrd.empty() ? 0 : kernel_end;
+    uint64_t const initrd_end = initrd_start + align_up(initrd.size(), page_size);
+    if (!initrd.empty()) {
+        if (initrd_end + min_free_after_initrd > ram_size)
+            return make_error(fmt::format("initrd {} is too large: {} bytes above the kernel (at {:#x}) leave less "
+                                          "than {} MiB of the {} MiB of RAM free (--memory)",
+                                          boot_initrd.name, initrd.size(), kernel_end, min_free_after_initrd >> 20,
+                                          ram_size >> 20));
+        std::memcpy(ram.data() + initrd_start, initrd.data(), initrd.size());
+        add(initrd_start, initrd_end, LKMEMU_MEMORY_INITRD);
+    }
+    add(std::max(kernel_end, initrd_end), ram_size, LKMEMU_MEMORY_USABLE);
     std::memcpy(ram.data() + memory_map_paddr, regions.data(), regions.size() * sizeof(lkmemu_memory_region));
 
     std::memcpy(ram.data() + cmdline_paddr, cmdline.c_str(), cmdline.size() + 1);
@@ -156,6 +172,8 @@ Result<BootState> prepare_boot(const KernelImage& kernel, std::span<uint8_t> ram
     info.kernel_paddr_start = kernel.paddr_start();
     info.kernel_paddr_end = kernel.paddr_end();
     info.ram_size = ram_size;
+    info.initrd_paddr = initrd_start;
+    info.initrd_size = initrd.size();
     std::memcpy(ram.data() + LKMEMU_BOOT_INFO_PADDR, &info, sizeof info);
 
     return BootState { kernel.entry(), tables.pml4(), LKMEMU_BOOT_INFO_PADDR, gdt_paddr, sizeof gdt - 1 };

@@ -20,8 +20,17 @@ struct BootState {
     uint16_t gdt_limit = 0;
 };
 
+struct BootInitrd {
+    std::span<const uint8_t> bytes; // empty: no initrd
+    std::string name;               // its file, for messages
+};
+
 // Loads the kernel into `ram` and writes the boot info, memory map, command line, boot GDT and
-// initial page tables. Errors: command line too long, page tables over their area.
-Result<BootState> prepare_boot(const KernelImage&, std::span<uint8_t> ram, const std::string& cmdline);
+// initial page tables; an initrd goes page-aligned right above the kernel, an
+// LKMEMU_MEMORY_INITRD region of the map. Errors: command line too long, page tables over their
+// area, an initrd that leaves the kernel less than min_free_after_initrd of RAM (naming it).
+inline constexpr uint64_t min_free_after_initrd = 4ull << 20;
+Result<BootState> prepare_boot(const KernelImage&, std::span<uint8_t> ram, const std::string& cmdline,
+                               const BootInitrd& initrd = {});
 
 } // namespace lkmemu

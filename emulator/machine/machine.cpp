@@ -5,6 +5,7 @@
 #include "machine/kernel_image.h"
 #include "machine/machine_impl.h"
 #include "machine/translated_code.h"
+#include "support/file_contents.h"
 
 #include <lkmemu/boot.h>
 #include <fmt/format.h>
@@ -82,10 +83,10 @@ Result<void> Machine::Impl::calibrate_fault_marker()
     return {};
 }
 
-Result<void> Machine::Impl::boot(const KernelImage& kernel)
+Result<void> Machine::Impl::boot(const KernelImage& kernel, std::span<const uint8_t> initrd)
 {
     LKMEMU_TRY(calibrate_fault_marker());
-    auto const boot = LKMEMU_TRY(prepare_boot(kernel, ram.bytes(), config.cmdline));
+    auto const boot = LKMEMU_TRY(prepare_boot(kernel, ram.bytes(), config.cmdline, { initrd, config.initrd_path }));
 
     using namespace x86;
     cpu.write_msr(msr::efer, efer::lme | efer::lma | efer::nxe);
@@ -128,13 +129,20 @@ Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config)
     LKMEMU_TRY(check_machine_config(config));
     uint64_t const ram_size = config.memory_mib << 20;
     auto kernel = LKMEMU_TRY(KernelImage::read(config.kernel_path, ram_size));
+    std::vector<uint8_t> initrd;
+    if (!config.initrd_path.empty()) {
+        auto read = read_file_contents(config.initrd_path);
+        if (read.is_error())
+            return make_error(fmt::format("cannot read initrd {}: {}", config.initrd_path, read.error().message));
+        initrd = read.release_value();
+    }
     auto ram = LKMEMU_TRY(PhysicalMemory::allocate(ram_size));
     auto hidden = LKMEMU_TRY(PhysicalMemory::allocate(2 * 4096));
 
     std::unique_ptr<Machine> machine(new Machine(nullptr));
     machine->m_impl = std::make_unique<Impl>(*machine, config, std::move(ram), std::move(hidden));
     LKMEMU_TRY(machine->m_impl->open_engine());
-    LKMEMU_TRY(machine->m_impl->boot(kernel));
+    LKMEMU_TRY(machine->m_impl->boot(kernel, initrd));
     return machine;
 }
 

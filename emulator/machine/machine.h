@@ -28,6 +28,9 @@ struct MachineConfig {
     // same every time. With realtime, guest time is the wall clock since power-on (a halt waits
     // for it, and guest time is never ahead of it).
     bool realtime = false;
+    // A file the boot loader places in RAM for the kernel to unpack as its initramfs (a newc
+    // cpio archive, docs/userland.md); empty: none.
+    std::string initrd_path;
 };
 
 enum class StopReason {

@@ -36,7 +36,7 @@ struct Machine::Impl {
 
     Result<void> open_engine();
     Result<void> calibrate_fault_marker(); // the engine's double-fault marker (cpu/fault_marker.h)
-    Result<void> boot(const class KernelImage&);
+    Result<void> boot(const class KernelImage&, std::span<const uint8_t> initrd);
 
     // Snapshots (snapshot.cpp).
     Result<void> check_snapshot_point() const;
@@ -117,6 +117,7 @@ struct Machine::Impl {
     std::optional<uint32_t> power_off_status;
     std::optional<RunResult> finished;
     std::optional<std::array<uint8_t, 32>> kernel_sha256; // of config.kernel_path, once a snapshot needs it
+    std::optional<std::array<uint8_t, 32>> initrd_sha256; // of config.initrd_path (zero: none), likewise
 };
 
 } // namespace lkmemu

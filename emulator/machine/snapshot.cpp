@@ -83,7 +83,10 @@ Result<SnapshotOrigin> Machine::Impl::origin()
 {
     if (!kernel_sha256)
         kernel_sha256 = LKMEMU_TRY(sha256_of_file(config.kernel_path));
-    return SnapshotOrigin { *kernel_sha256, config.cmdline, ram.size(), LKMEMU_VERSION };
+    if (!initrd_sha256)
+        initrd_sha256 = config.initrd_path.empty() ? std::array<uint8_t, 32> {}
+                                                   : LKMEMU_TRY(sha256_of_file(config.initrd_path));
+    return SnapshotOrigin { *kernel_sha256, *initrd_sha256, config.cmdline, ram.size(), LKMEMU_VERSION };
 }
 
 Result<MachineState> Machine::Impl::capture_state()
@@ -280,6 +283,16 @@ Result<std::unique_ptr<Machine>> Machine::resume(const MachineConfig& requested,
                                       "kernel {}",
                                       path, requested.kernel_path, hex(kernel_sha256), hex(origin.kernel_sha256)));
 
+    // The initrd is in the snapshot's RAM already (unpacked, and freed): another cannot apply.
+    if (!requested.initrd_path.empty()) {
+        auto const initrd_sha256 = LKMEMU_TRY(sha256_of_file(requested.initrd_path));
+        if (initrd_sha256 != origin.initrd_sha256)
+            return make_error(fmt::format("snapshot {} was booted with {}; {} (--initrd, SHA-256 {}) cannot apply",
+                                          path, origin.initrd_sha256 == std::array<uint8_t, 32> {} ? "no initrd"
+                                                : "another initrd (SHA-256 " + hex(origin.initrd_sha256) + ")",
+                                          requested.initrd_path, hex(initrd_sha256)));
+    }
+
     MachineConfig config = requested;
     config.cmdline = origin.cmdline;
     auto ram = LKMEMU_TRY(PhysicalMemory::map_file(snapshot.fd(), snapshot.ram_offset(), origin.memory_size));
@@ -288,6 +301,7 @@ Result<std::unique_ptr<Machine>> Machine::resume(const MachineConfig& requested,
     machine->m_impl = std::make_unique<Impl>(*machine, config, std::move(ram), std::move(hidden));
     Impl& m = *machine->m_impl;
     m.kernel_sha256 = kernel_sha256;
+    m.initrd_sha256 = origin.initrd_sha256; // a snapshot of the resumed machine keeps it
     LKMEMU_TRY(m.open_engine());
     LKMEMU_TRY(m.calibrate_fault_marker());
     LKMEMU_TRY(m.apply_state(snapshot.state()));

@@ -7,7 +7,7 @@
 #include "machine/snapshot_records.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include <bit>
 #include <cerrno>
@@ -23,7 +23,7 @@ static_assert(std::endian::native == std::endian::little, "the snapshot format i
 namespace {
 
 constexpr char magic[8] = { 'L', 'K', 'M', 'E', 'M', 'U', 'S', 'N' };
-constexpr uint32_t format_version = 1;
+constexpr uint32_t format_version = 2; // 2: the initrd's SHA-256
 constexpr uint64_t page_size = 4096;
 
 // The fixed header at offset 0.
@@ -32,6 +32,7 @@ struct Header {
     uint32_t format_version;
     uint32_t header_size; // sizeof(Header)
     uint8_t kernel_sha256[32];
+    uint8_t initrd_sha256[32]; // all zero: booted without an initrd
     uint64_t memory_size;
     uint32_t cmdline_length; // the command line follows the header, then the version string
     uint32_t version_length;
@@ -40,13 +41,15 @@ struct Header {
     uint64_t ram_offset;
     uint8_t metadata_sha256[32]; // of bytes [0, ram_offset) with this field zeroed
 };
-static_assert(sizeof(Header) == 120);
+static_assert(sizeof(Header) == 152);
 
 std::array<uint8_t, 32> sha256(std::span<const uint8_t> bytes)
 {
+    sha256_ctx context;
+    sha256_init(&context);
+    sha256_update(&context, bytes.size(), bytes.data());
     std::array<uint8_t, 32> digest {};
-    unsigned int length = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+    sha256_digest(&context, digest.size(), digest.data());
     return digest;
 }
 
@@ -103,8 +106,8 @@ Result<std::array<uint8_t, 32>> sha256_of_file(const std::string& path)
     int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return make_error(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-    EVP_MD_CTX* context = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(context, EVP_sha256(), nullptr);
+    sha256_ctx context;
+    sha256_init(&context);
     std::vector<uint8_t> buffer(1 << 16);
     ssize_t n;
     while ((n = read(fd, buffer.data(), buffer.size())) != 0) {
@@ -112,17 +115,14 @@ Result<std::array<uint8_t, 32>> sha256_of_file(const std::string& path)
             continue;
         if (n < 0) {
             int const error = errno;
-            EVP_MD_CTX_free(context);
             close(fd);
             return make_error(fmt::format("cannot read {}: {}", path, std::strerror(error)));
         }
-        EVP_DigestUpdate(context, buffer.data(), static_cast<size_t>(n));
+        sha256_update(&context, static_cast<size_t>(n), buffer.data());
     }
     close(fd);
     std::array<uint8_t, 32> digest {};
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(context, digest.data(), &length);
-    EVP_MD_CTX_free(context);
+    sha256_digest(&context, digest.size(), digest.data());
     return digest;
 }
 
@@ -153,6 +153,7 @@ Result<uint64_t> MachineSnapshot::write(int fd, const SnapshotOrigin& origin, co
     header.format_version = format_version;
     header.header_size = sizeof(Header);
     std::memcpy(header.kernel_sha256, origin.kernel_sha256.data(), 32);
+    std::memcpy(header.initrd_sha256, origin.initrd_sha256.data(), 32);
     header.memory_size = origin.memory_size;
     header.cmdline_length = static_cast<uint32_t>(origin.cmdline.size());
     header.version_length = static_cast<uint32_t>(origin.lkmemu_version.size());
@@ -229,6 +230,7 @@ Result<MachineSnapshot> MachineSnapshot::open(const std::string& path)
 
     SnapshotOrigin& origin = snapshot.m_origin;
     std::memcpy(origin.kernel_sha256.data(), header.kernel_sha256, 32);
+    std::memcpy(origin.initrd_sha256.data(), header.initrd_sha256, 32);
     origin.memory_size = header.memory_size;
     auto const* strings = reinterpret_cast<const char*>(metadata.data() + sizeof header);
     origin.cmdline.assign(strings, header.cmdline_length);

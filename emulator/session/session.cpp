@@ -86,11 +86,17 @@ Result<std::unique_ptr<Session>> Session::create(SessionOptions options)
     auto started = std::chrono::steady_clock::now();
     MachineConfig const config { .kernel_path = options.kernel_path, .cmdline = options.cmdline,
                                  .memory_mib = options.memory_mib,
-                                 .realtime = options.realtime || static_cast<bool>(options.command_source) };
+                                 .realtime = options.realtime || static_cast<bool>(options.command_source),
+                                 .initrd_path = options.initrd.value_or("") };
     std::unique_ptr<Machine> machine =
         LKMEMU_TRY(options.snapshot ? Machine::resume(config, *options.snapshot) : Machine::create(config));
     std::unique_ptr<Session> session(new Session(std::move(machine), std::move(commands), started));
     session->m_resumed_from = options.snapshot;
+    if (options.initrd) {
+        std::error_code ec;
+        session->m_initrd = *options.initrd;
+        session->m_initrd_size = std::filesystem::file_size(*options.initrd, ec); // the machine has read it
+    }
     session->m_save_to = options.save_snapshot;
 
     if (options.console_listener)
@@ -214,6 +220,8 @@ Summary Session::run()
     summary.console = m_machine->console_text();
     summary.registers = m_machine->registers();
     summary.resumed_from = m_resumed_from.value_or("");
+    summary.initrd = m_initrd;
+    summary.initrd_size = m_initrd_size;
     if (m_save_to && summary.snapshot_error.empty())
         summary.snapshot_error = fmt::format("no snapshot was written to {}: the machine stopped ({}) before the "
                                              "commands were done",

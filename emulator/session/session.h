@@ -32,6 +32,10 @@ class DebugSession;
 struct SessionOptions {
     std::string kernel_path; // the kernel ELF to boot
     std::string cmdline;     // the kernel command line (--append)
+    // --initrd: the initramfs the kernel unpacks at boot (a newc cpio archive, docs/userland.md);
+    // unset: none. (`lkmemu run` defaults to the build's initramfs.cpio, --initrd none to boot
+    // without.) A snapshot resumes only with the initrd it was booted with.
+    std::optional<std::string> initrd;
     uint64_t memory_mib = 128;
     // --realtime: guest time paced to the wall clock (a halt waits for real). Also the case with
     // a command_source (an interactive console). Otherwise guest time is virtual.
@@ -111,6 +115,8 @@ private:
     std::function<void(Machine&)> m_before_request;
     std::unique_ptr<DebugSession> m_debug; // after m_machine: it is destroyed first
     std::optional<std::string> m_resumed_from, m_save_to;
+    std::string m_initrd; // its path; empty: none
+    uint64_t m_initrd_size = 0;
     bool m_holding_for_snapshot = false; // the guest was told to wait and the machine to stop
     std::chrono::steady_clock::time_point m_started;
     RunLimits m_limits;

@@ -202,6 +202,8 @@ nlohmann::json Summary::to_json() const
                   {"guest_instructions", boot.guest_instructions}}},
     };
     add_text(json, "console", console);
+    json["initrd"] = initrd.empty() ? nlohmann::json()
+                                    : nlohmann::json {{"path", valid_utf8(initrd)}, {"size", initrd_size}};
     if (!resumed_from.empty() || !saved_to.empty() || !snapshot_error.empty()) {
         auto or_null = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(valid_utf8(s)); };
         json["snapshot"] = {{"resumed_from", or_null(resumed_from)}, {"saved_to", or_null(saved_to)},

@@ -64,6 +64,9 @@ struct Summary {
     // one `lkmemu snapshot save` wrote, or why it could not; empty when none. JSON: snapshot
     // {resumed_from, saved_to, error} (each null when empty), present only when one is set.
     std::string resumed_from, saved_to, snapshot_error;
+    // The --initrd file and its size in bytes; JSON: initrd {path, size}, null without one.
+    std::string initrd;
+    uint64_t initrd_size = 0;
 
     // Anything but a power-off with status 0 that the session did not cut off: a panic, a
     // triple fault, an emulator error, a guest that can go no further, or a run that gdb ended.

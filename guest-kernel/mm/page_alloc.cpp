@@ -1,8 +1,12 @@
 // The physical page allocator: one bit per 4 KiB page of the first 4 GiB (set = in use), built
 // from the boot memory map. Simple and exact, which is what the host's meminfo checks need.
+// Every page frame also has a reference count (Linux's page->_refcount), in an array sized from
+// the RAM found at boot: a copy-on-write page is mapped by several address spaces and freed with
+// the last put_page.
 #include <asm/page.h>
 #include <kernel/bootparam.h>
 #include <kernel/mm.h>
+#include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
 
@@ -18,6 +22,9 @@ constexpr u64 MAX_PFN = MAX_PHYS / PAGE_SIZE;
 u64 g_bitmap[MAX_PFN / 64];
 u64 g_max_pfn;    // one past the highest usable page
 u64 g_next_fit;   // where the next search starts
+u64 g_refs_phys;  // the reference counts: one u32 per page frame below g_max_pfn (0 until set up)
+
+u32* page_refs() { return static_cast<u32*>(__va(g_refs_phys)); }
 
 bool page_in_use(u64 pfn) { return g_bitmap[pfn / 64] & (1ull << (pfn % 64)); }
 void mark_in_use(u64 pfn) { g_bitmap[pfn / 64] |= 1ull << (pfn % 64); }
@@ -80,7 +87,23 @@ void page_alloc_init()
     u64 image_start = reinterpret_cast<u64>(__image_phys_start);
     u64 image_end = reinterpret_cast<u64>(__image_phys_end);
     reserve_range(image_start, image_end - image_start);
+    // The initrd stays out until populate_rootfs has unpacked it (free_initrd_mem); under PVH
+    // the firmware's map calls it RAM too.
+    reserve_range(boot_params.initrd_start, boot_params.initrd_size);
     g_next_fit = 1;
+    // The counts' own pages come from the allocator (refcounts are not kept for them: not yet).
+    // Sized for the boot memory too, which joins the allocator later.
+    u64 ram_end = 0;
+    for (size_t i = 0; i < boot_params.nr_regions; i++) {
+        const memory_region& r = boot_params.regions[i];
+        if (r.type == LKMEMU_MEMORY_USABLE || r.type == LKMEMU_MEMORY_BOOT)
+            ram_end = max(ram_end, min(r.base + r.length, MAX_PHYS));
+    }
+    size_t ref_pages = align_up(ram_end / PAGE_SIZE * sizeof(u32), PAGE_SIZE) / PAGE_SIZE;
+    auto refs = alloc_pages(ref_pages);
+    if (refs.is_error())
+        panic("page_alloc: no memory for %lu page reference counts", g_max_pfn);
+    g_refs_phys = refs.value();
     pr_debug("page_alloc: %lu pages usable, %lu free, kernel image %#lx-%#lx\n",
              kernel_meminfo.total_pages, kernel_meminfo.free_pages, image_start, image_end);
 }
@@ -95,6 +118,13 @@ void page_alloc_free_boot_memory()
     }
     if (kernel_meminfo.free_pages != before)
         pr_debug("page_alloc: freed %lu pages of boot memory\n", kernel_meminfo.free_pages - before);
+}
+
+u64 free_initrd_mem(u64 base, u64 size)
+{
+    u64 before = kernel_meminfo.free_pages;
+    free_range(align_down(base, PAGE_SIZE), align_up(base + size, PAGE_SIZE) - align_down(base, PAGE_SIZE));
+    return kernel_meminfo.free_pages - before;
 }
 
 lkm::ErrorOr<u64> alloc_pages(size_t count, page_contents contents)
@@ -117,6 +147,9 @@ lkm::ErrorOr<u64> alloc_pages(size_t count, page_contents contents)
             g_next_fit = pfn + 1;
             if (contents == page_contents::zeroed)
                 memset(__va(first * PAGE_SIZE), 0, count * PAGE_SIZE);
+            if (g_refs_phys)
+                for (u64 p = first; p <= pfn; p++)
+                    page_refs()[p] = 1;
             return first * PAGE_SIZE;
         }
     }
@@ -136,6 +169,25 @@ void free_pages(u64 phys, size_t count)
             continue;
         }
         mark_free(pfn);
+        if (g_refs_phys)
+            page_refs()[pfn] = 0;
         kernel_meminfo.free_pages++;
     }
+}
+
+void get_page(u64 phys) { page_refs()[phys / PAGE_SIZE]++; }
+
+unsigned page_count(u64 phys) { return page_refs()[phys / PAGE_SIZE]; }
+
+bool put_page(u64 phys)
+{
+    u32& refs = page_refs()[phys / PAGE_SIZE];
+    if (refs == 0) {
+        pr_err("put_page: page %#lx has no references\n", phys);
+        return false;
+    }
+    if (--refs)
+        return false;
+    free_page(phys);
+    return true;
 }

@@ -31,7 +31,8 @@ bool overlaps_ram(u64 start, u64 end)
 {
     for (size_t i = 0; i < boot_params.nr_regions; i++) {
         const memory_region& r = boot_params.regions[i];
-        bool ram = r.type == LKMEMU_MEMORY_USABLE || r.type == LKMEMU_MEMORY_BOOT || r.type == LKMEMU_MEMORY_KERNEL;
+        bool ram = r.type == LKMEMU_MEMORY_USABLE || r.type == LKMEMU_MEMORY_BOOT || r.type == LKMEMU_MEMORY_KERNEL ||
+                   r.type == LKMEMU_MEMORY_INITRD;
         if (ram && r.base < end && start < r.base + r.length)
             return true;
     }

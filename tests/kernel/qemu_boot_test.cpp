@@ -25,13 +25,15 @@ void skip_without_qemu()
     }
 }
 
-QemuRun boot(const std::string& append)
+QemuRun boot(const std::string& append, const std::string& initrd = "")
 {
     std::string command = std::string("timeout 60 qemu-system-x86_64 -kernel ") + LKMEMU_KERNEL_PATH +
                           " -serial stdio -display none -no-reboot -m 128"
                           " -device isa-debug-exit,iobase=0xf4,iosize=0x04";
     if (!append.empty())
         command += " -append '" + append + "'";
+    if (!initrd.empty())
+        command += " -initrd '" + initrd + "'";
     command += " 2>&1";
     QemuRun run;
     FILE* pipe = popen(command.c_str(), "r");
@@ -106,6 +108,18 @@ TEST_CASE("selftest=wx: the CPU refuses writes to text, rodata and the text alia
     CHECK(has(run.output, "] selftest: W^X: write to the direct-map alias of kernel text refused (#PF)\n"));
     CHECK(has(run.output, "] selftest: W^X: call into kernel data refused (#PF, NX)\n"));
     // The self-test returns and the boot goes on as usual.
+    CHECK(has(run.output, "] Run /init as init process\n"));
+    CHECK(run.exit_code == 1);
+}
+
+TEST_CASE("PVH: QEMU's -initrd hands the kernel the initramfs as its first module")
+{
+    skip_without_qemu();
+    QemuRun run = boot("", LKMEMU_INITRAMFS_PATH);
+    INFO("QEMU printed:\n" << run.output);
+    CHECK(has(run.output, "] Trying to unpack rootfs image as initramfs...\n"));
+    CHECK(has(run.output, "] Freeing initrd memory: "));
+    CHECK_FALSE(has(run.output, "Initramfs unpacking failed"));
     CHECK(has(run.output, "] Run /init as init process\n"));
     CHECK(run.exit_code == 1);
 }

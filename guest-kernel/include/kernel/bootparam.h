@@ -22,6 +22,8 @@ struct boot_params {
     memory_region regions[MAX_MEMORY_REGIONS];
     size_t nr_regions;
     char command_line[COMMAND_LINE_SIZE];
+    u64 initrd_start; // physical; 0 and 0 without an initrd (init/initramfs.cpp unpacks it)
+    u64 initrd_size;
 };
 
 extern boot_params boot_params;

@@ -35,6 +35,12 @@ struct hvm_memmap_table_entry {
     u32 reserved;
 };
 constexpr u32 E820_TYPE_RAM = 1;
+struct hvm_modlist_entry { // QEMU's -initrd is the first module
+    u64 paddr;
+    u64 size;
+    u64 cmdline_paddr;
+    u64 reserved;
+};
 
 template<typename T> const T* phys(u64 address) { return reinterpret_cast<const T*>(address); }
 
@@ -64,6 +70,8 @@ bool parse_lkmemu(u64 info_paddr)
     for (u32 i = 0; i < info->memory_region_count; i++)
         add_region(regions[i].base, regions[i].length, static_cast<lkmemu_memory_type>(regions[i].type));
     copy_command_line(info->cmdline_paddr, info->cmdline_length);
+    boot_params.initrd_start = info->initrd_paddr;
+    boot_params.initrd_size = info->initrd_size;
     return true;
 }
 
@@ -79,6 +87,11 @@ bool parse_pvh(u64 start_info_paddr)
         add_region(map[i].addr, map[i].size, type);
     }
     copy_command_line(info->cmdline_paddr, COMMAND_LINE_SIZE - 1);
+    if (info->nr_modules && info->modlist_paddr) {
+        auto* module = phys<hvm_modlist_entry>(info->modlist_paddr);
+        boot_params.initrd_start = module->paddr;
+        boot_params.initrd_size = module->size;
+    }
     return true;
 }
 
@@ -89,7 +102,8 @@ u64 boot_ram_size_rounded()
     u64 top = 0;
     for (size_t i = 0; i < boot_params.nr_regions; i++) {
         const memory_region& r = boot_params.regions[i];
-        if (r.type == LKMEMU_MEMORY_USABLE || r.type == LKMEMU_MEMORY_BOOT || r.type == LKMEMU_MEMORY_KERNEL)
+        if (r.type == LKMEMU_MEMORY_USABLE || r.type == LKMEMU_MEMORY_BOOT || r.type == LKMEMU_MEMORY_KERNEL ||
+            r.type == LKMEMU_MEMORY_INITRD)
             top = max(top, r.base + r.length);
     }
     return align_up(top, 1ull << 20);
