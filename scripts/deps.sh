@@ -15,7 +15,7 @@ UNICORN_ROOT=${UNICORN_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/lkmemu/unicorn-$UNI
 
 packages=(bsdutils clang libclang-rt-dev lld llvm cmake ninja-build make catch2 libcapstone-dev libcli11-dev libfmt-dev nlohmann-json3-dev
           gdb qemu-system-x86 python3-pip
-          libssl-dev
+          nettle-dev
           gcc g++ binutils kmod busybox-static)
 missing=()
 for p in "${packages[@]}"; do

@@ -113,6 +113,10 @@ void parse_word(const char* word, size_t length, CmdlinePass pass)
                 kernel_cmdline.selftest_faults = true;
             else if (word_is(name, n, "wx"))
                 kernel_cmdline.selftest_wx = true;
+            else if (word_is(name, n, "sched"))
+                kernel_cmdline.selftest_sched = true;
+            else if (word_is(name, n, "mm"))
+                kernel_cmdline.selftest_mm = true;
             else
                 pr_warn("selftest: unknown self-test '%.*s'\n", static_cast<int>(n), name);
             name += n + 1;
@@ -133,6 +137,16 @@ void parse_word(const char* word, size_t length, CmdlinePass pass)
             kernel_cmdline.softlockup_panic = word[17] == '1';
         else
             pr_warn("softlockup_panic: invalid value '%.*s'\n", static_cast<int>(length - 17), word + 17);
+    } else if (starts_with(word, length, "hostname=")) {
+        if (length - 9 <= sizeof(kernel_cmdline.hostname) - 1) {
+            memcpy(kernel_cmdline.hostname, word + 9, length - 9);
+            kernel_cmdline.hostname[length - 9] = '\0';
+        } else {
+            pr_warn("hostname: longer than 64 bytes, ignored\n");
+        }
+    } else if (starts_with(word, length, "random.seed=")) {
+        kernel_cmdline.random_seed = word + 12; // the command line outlives the boot
+        kernel_cmdline.random_seed_length = length - 12;
     } else if (starts_with(word, length, "module_veto=")) {
         size_t n = min(length - 12, sizeof(kernel_cmdline.module_veto) - 1);
         memcpy(kernel_cmdline.module_veto, word + 12, n);

@@ -14,6 +14,7 @@
 #include <kernel/fs.h>
 #include <kernel/harness.h>
 #include <kernel/init.h>
+#include <kernel/initramfs.h>
 #include <kernel/irq.h>
 #include <kernel/kallsyms.h>
 #include <kernel/mm.h>
@@ -28,7 +29,6 @@
 
 extern "C" const u8 __init_elf_start[], __init_elf_end[]; // user/init_blob.S
 extern "C" [[noreturn]] void enter_user_mode(pt_regs* regs); // entry_64.S
-lkm::ErrorOr<task_struct*> create_task(const char* comm);   // kernel/fork.cpp
 
 namespace {
 
@@ -42,21 +42,35 @@ void mm_init()
     pr_debug("Memory: %luK/%luK available\n", kernel_meminfo.free_pages * 4, kernel_meminfo.total_pages * 4);
 }
 
+// Pid 1, until it becomes init: the kernel's last boot steps in a task that can sleep (Linux's
+// kernel_init). It starts with interrupts on, as every new task; the kernel runs with them off.
+void kernel_init(void*)
+{
+    local_irq_disable();
+    if (kernel_cmdline.selftest_sched)
+        selftest_sched();
+    if (kernel_cmdline.selftest_mm)
+        selftest_mm();
+    run_init_process();
+}
+
+// The boot context creates pid 1 and becomes the idle task (Linux's rest_init).
+[[noreturn]] void rest_init()
+{
+    auto created = create_task("init", kernel_init, nullptr, 0);
+    if (created.is_error())
+        panic("Cannot create the init task: %s", created.error().reason);
+    wake_up_new_task(created.value());
+    cpu_startup_entry();
+}
+
 } // namespace
 
 void run_init_process()
 {
-    auto created = create_task("init");
-    if (created.is_error())
-        panic("Cannot create the init task: %s", created.error().reason);
-    task_struct* init = created.value();
-    cpu0_percpu.current = init;
-    cpu0_percpu.kernel_stack = init->kernel_stack_top;
-    tss_set_rsp0(init->kernel_stack_top);
-
     // The frame that enter_user_mode pops sits at the top of init's kernel stack, where the CPU
     // would have put it had init entered the kernel from ring 3.
-    auto* regs = reinterpret_cast<pt_regs*>(init->kernel_stack_top - sizeof(pt_regs));
+    pt_regs* regs = current_pt_regs();
     pr_info("Run %s as init process\n", INIT_PATH);
     auto exec = kernel_execve(kernel_cmdline.init_argv, kernel_cmdline.init_envp, __init_elf_start,
                               static_cast<size_t>(__init_elf_end - __init_elf_start), regs);
@@ -70,6 +84,7 @@ void start_kernel()
     cpu_init();
     gdt_init();
     percpu_init();
+    sched_init(); // the boot context is the idle task from here on
     sort_main_extable(); // before paging_init makes the kernel's rodata read-only
     idt_init();
 
@@ -95,7 +110,8 @@ void start_kernel()
     init_8259A();
     time_init();
     syscall_init();
-    fs_init();
+    vfs_init();
+    populate_rootfs(); // the initrd's tree over the kernel's own (init/initramfs.cpp)
     devkmsg_init();
     module_subsystem_init();
     harness_init();
@@ -104,5 +120,5 @@ void start_kernel()
         selftest_wx();
     if (kernel_cmdline.selftest_faults)
         selftest_faults(); // ends in a panic, by design
-    run_init_process();
+    rest_init();
 }

@@ -81,6 +81,9 @@ void serve(const request& request)
     case LKMEMU_HARNESS_OP_READ_FILE:
         serve_read_file(request);
         return;
+    case LKMEMU_HARNESS_OP_LS:
+        serve_ls(request);
+        return;
     default:
         respond(-LKM_ENOSYS);
         return;
@@ -113,6 +116,18 @@ extern "C" [[noreturn]] void init_main(const long* initial_stack)
                        : equal(test, "finit_badflags") ? finit_test::bad_flags
                        : equal(test, "finit_chardev")  ? finit_test::char_device
                                                        : finit_test::none;
+        if (equal(test, "signals"))
+            run_signals_selftest();
+        if (equal(test, "mm"))
+            run_mm_selftest();
+        if (equal(test, "sched"))
+            run_sched_selftest();
+        if (equal(test, "abi"))
+            run_abi_selftest();
+        if (equal(test, "vfs"))
+            run_vfs_selftest();
+        if (equal(test, "signals_segv"))
+            signals_unhandled_segv();
     }
     if (const char* syscall = getenv(envp, "insmod_syscall"))
         g_insmod_init_module = equal(syscall, "init_module");

@@ -52,6 +52,8 @@ void respond(int status); // no text
 
 void serve_dmesg();
 void serve_read_file(const request& request);
+// ls [-l]: the directory's names sorted (or one line per entry with -l), or the file's line.
+void serve_ls(const request& request);
 // A whole file into text (up to its capacity); 0 or a negative errno. Opened non-blocking, so
 // that a device that would wait for more (/dev/kmsg) ends the file instead.
 long read_whole_file(const char* path, response_text& text);
@@ -78,5 +80,32 @@ extern bool g_insmod_init_module;
 // EINVAL paths through the real system call.
 enum class finit_test { none, bad_fd, bad_flags, char_device };
 extern finit_test g_finit_test;
+
+// --- selftest_sched.cpp ---
+// init_test=sched: getpid/gettid/getppid/sched_yield and the FPU state across a context switch.
+void run_sched_selftest();
+
+// --- selftest_mm.cpp ---
+// init_test=mm: brk, mmap, munmap, mprotect, mremap, madvise from ring 3, one line each to /dev/kmsg.
+void run_mm_selftest();
+
+// --- selftest_signals.cpp ---
+
+// init_test=signals: the signal system calls checked from ring 3, one line each to /dev/kmsg.
+void run_signals_selftest();
+// init_test=signals_segv: a read of an unmapped address with SIGSEGV at SIG_DFL (init dies).
+void signals_unhandled_segv();
+
+// --- selftest_abi.cpp ---
+
+// init_test=abi: uname, sysinfo, getrandom, limits, credentials, TLS, prctl, clocks and ENOSYS
+// checked from ring 3, one line each to /dev/kmsg.
+void run_abi_selftest();
+
+// --- selftest_vfs.cpp ---
+
+// init_test=vfs: the file system calls (files, directories, rename, symlinks, mounts, descriptors,
+// errno cases) checked from ring 3, one line each to /dev/kmsg.
+void run_vfs_selftest();
 
 } // namespace init

@@ -137,4 +137,17 @@ inline std::vector<std::string> lines_of(const std::string& text)
     return lines;
 }
 
+// An init_test self-test's lines (user/selftest_*.cpp write "PREFIX: ..." to /dev/kmsg), in
+// order, from where the prefix starts: without the "[time] " dmesg gives.
+inline std::vector<std::string> selftest_lines(const std::string& dmesg, const std::string& prefix)
+{
+    std::vector<std::string> out;
+    for (const std::string& line : lines_of(dmesg)) {
+        size_t at = line.find(prefix);
+        if (at != std::string::npos)
+            out.push_back(line.substr(at));
+    }
+    return out;
+}
+
 } // namespace lkmemu::testing

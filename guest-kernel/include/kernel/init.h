@@ -18,11 +18,16 @@ struct kernel_cmdline {
     int loglevel = -1;           // loglevel=N, -1 when not given
     bool selftest_faults = false; // selftest=faults (a comma-separated list: selftest=wx,faults)
     bool selftest_wx = false;     // selftest=wx
+    bool selftest_sched = false;  // selftest=sched
+    bool selftest_mm = false;     // selftest=mm
     bool modules_disabled = false; // modules_disabled=1: init_module/delete_module refuse everyone
     char module_veto[56] = {};     // module_veto=NAME: a test notifier vetoes loading NAME
     char module_fail_stage[80] = {}; // module.fail_stage=STAGE[:MODULE]: load_module fails after STAGE (a test hook)
     int watchdog_thresh = 10;       // watchdog_thresh=N: soft lockups are 2 * N s (kernel/watchdog.cpp); 0: off
     bool softlockup_panic = false;  // softlockup_panic=1: a soft lockup panics
+    char hostname[65] = {};         // hostname=NAME: uname's nodename (default "lkmemu"), at most 64 bytes
+    const char* random_seed = nullptr; // random.seed=TEXT: the generator's key (drivers/char/random.cpp),
+    size_t random_seed_length = 0;     // pointing into the boot command line
     // nullptr-terminated; argv[0] is the init path, envp starts with Linux's HOME=/ TERM=linux.
     const char* init_argv[MAX_INIT_ARGS + 2];
     const char* init_envp[MAX_INIT_ENVS + 3];

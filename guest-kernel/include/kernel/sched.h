@@ -1,43 +1,172 @@
-// Tasks: the process minimum. One CPU and, for now, one user process (init), which owns an
-// address space, a kernel stack, credentials and a file table.
+// Tasks and the scheduler (kernel/sched/, kernel/fork.cpp, kernel/exit.cpp): one CPU, a
+// round-robin run queue, preemption of user space at the tick, and kernel code that gives the CPU
+// up only where it calls schedule() or sleeps (Linux without CONFIG_PREEMPT). The boot context is
+// the idle task (pid 0, "swapper/0"); init is pid 1.
 #pragma once
 
+#include <asm/fpu.h>
 #include <asm/percpu.h>
 #include <asm/ptrace.h>
+#include <kernel/list.h>
+#include <kernel/rbtree.h>
+#include <kernel/signal_types.h>
+#include <lkmemu/resource.h>
 #include <kernel/types.h>
 #include <kernel/mm_types.h>
 #include <loader/error_or.h>
 
 struct file;
+struct files_struct;
+struct fs_struct;
 struct vm_stack;
+struct kthread;
+struct group_info;
 
 constexpr size_t THREAD_SIZE = 16384; // kernel stack per task (head_64.S's boot stack too)
 constexpr size_t TASK_COMM_LEN = 16;
-constexpr size_t NR_OPEN_DEFAULT = 16;
+
+// task_struct::state (Linux's values). A task sleeps by setting its state and calling schedule();
+// wake_up_process sets it back to TASK_RUNNING and queues it.
+constexpr long TASK_RUNNING = 0x0000;
+constexpr long TASK_INTERRUPTIBLE = 0x0001;   // a signal wakes it too
+constexpr long TASK_UNINTERRUPTIBLE = 0x0002;
+constexpr long TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
+constexpr long TASK_DEAD = 0x0080;            // do_exit's last schedule(): never runs again
+// task_struct::exit_state.
+constexpr int EXIT_DEAD = 0x0010, EXIT_ZOMBIE = 0x0020;
+// task_struct::flags.
+constexpr unsigned PF_KTHREAD = 0x00200000; // a kernel thread: no user half, borrows an mm
+
+// The architecture's part of a task (Linux's struct thread_struct): what __switch_to saves and
+// loads beyond the callee-saved registers on the kernel stack.
+struct thread_struct {
+    u64 sp;     // kernel stack pointer while switched out (switch_to.S's frame on top)
+    u64 fsbase; // MSR_FS_BASE in user mode (arch_prctl(ARCH_SET_FS) writes it)
+    u64 gsbase; // the user's GS base (arch_prctl(ARCH_SET_GS)): MSR_KERNEL_GS_BASE while in the kernel
+    fpu fpu;    // the user's x87/SSE registers, saved and restored eagerly on every switch
+};
 
 struct task_struct {
-    int pid;
+    int pid;   // unique while the task exists (kernel/fork.cpp allocates them)
+    int tgid;  // the thread group (the process): the pid of its leader
+    volatile long state; // TASK_RUNNING, TASK_INTERRUPTIBLE ...
+    int exit_state;      // EXIT_ZOMBIE once dead, until reaped
+    int exit_code;
+    unsigned flags;      // PF_*
+    unsigned usage;      // references to the struct (get_task_struct); freed at 0
     char comm[TASK_COMM_LEN];
     u32 uid;  // real uid
     u32 euid; // effective uid: what permission checks use
     u32 suid; // saved uid
-    u64 pml4_phys;          // the address space (user half private, kernel half shared)
-    vm_areas zero_fill;     // where a first touch maps a fresh zeroed page (mm/fault.cpp)
+    u32 gid, egid, sgid;     // real, effective, saved gid (kernel/sys.cpp)
+    group_info* groups;      // supplementary groups, shared after a fork (kernel/groups.cpp); nullptr: none
+    lkm_rlimit64 rlim[LKM_RLIM_NLIMITS]; // resource limits (kernel/resource.cpp; Linux's signal->rlim)
+    u64 clear_child_tid;     // set_tid_address(2): zeroed and futex-woken at exit (user address)
+    u64 robust_list;         // set_robust_list(2): the head, a user address, and its length
+    u64 robust_list_len;
+    int pdeath_signal;       // prctl(PR_SET_PDEATHSIG)
+    int dumpable;            // prctl(PR_SET_DUMPABLE): 1 (SUID_DUMP_USER) or 0
+    mm_struct* mm;          // the address space (user half private, kernel half shared); nullptr for a kthread
     vm_stack* stack;        // THREAD_SIZE bytes in the stack area, a guard below (mm/vmap_stack.cpp)
     u64 kernel_stack_top;   // its end: the stack pointer a kernel entry from ring 3 starts at
-    file* files[NR_OPEN_DEFAULT];
+    files_struct* files;    // descriptors (include/kernel/fdtable.h); nullptr: init_files
+    fs_struct* fs;          // root, cwd, umask; nullptr: init_fs
+
+    task_struct* real_parent;
+    list_head children; // its children, linked through their sibling
+    list_head sibling;
+    rb_node pid_node;   // in the pid tree (find_task_by_pid)
+    list_head run_list; // in the run queue while runnable and not running
+    bool on_rq;
+    unsigned time_slice; // ticks left before the tick asks for a reschedule
+    kthread* kthread_data; // kthread_create's bookkeeping (kernel/kthread.cpp); kthreads only
+    thread_struct thread;
+    // Signals (kernel/signal.cpp): what is pending and blocked, the actions (nullptr: all
+    // SIG_DFL until the first rt_sigaction), the alternate stack, and the last fault's trap
+    // number, error code and CR2 (Linux's thread.trap_nr/error_code/cr2) for the sigcontext.
+    sigpending pending;
+    sigset_t blocked;
+    sigset_t saved_sigmask; // rt_sigsuspend's: put back after the handler (TIF_RESTORE_SIGMASK)
+    bool restore_sigmask;
+    sighand_struct* sighand;
+    u64 sas_ss_sp;
+    u64 sas_ss_size;
+    u32 sas_ss_flags; // SS_AUTODISARM
+    u32 signal_flags; // SIGNAL_UNKILLABLE_CLEARED
+    u64 trap_nr, error_code, cr2;
 };
 
 inline task_struct* current() { return cpu0_percpu.current; }
 
-// Create the first user process from the embedded init ELF and enter it in ring 3.
+// The registers the task entered the kernel with from ring 3, at the top of its kernel stack
+// (Linux's current_pt_regs / task_pt_regs). A kthread's is reserved too, for a later execve.
+inline pt_regs* task_pt_regs(const task_struct* task)
+{
+    return reinterpret_cast<pt_regs*>(task->kernel_stack_top - sizeof(pt_regs));
+}
+inline pt_regs* current_pt_regs() { return task_pt_regs(current()); }
+
+// --- the scheduler (kernel/sched/core.cpp) -------------------------------------------------------
+// The boot context becomes the idle task; from here on current() is never null.
+void sched_init();
+// Give up the CPU: the next runnable task runs (the idle task when there is none). A task whose
+// state is not TASK_RUNNING stays off the run queue until woken. Interrupts off or on; restored.
+void schedule();
+// A scheduling point in long kernel work (Linux's cond_resched): schedule() if the tick asked.
+void cond_resched();
+void yield(); // to the back of the run queue, now
+bool need_resched();
+void set_need_resched();
+// From the timer interrupt: charge the tick to the running task; its slice used, ask for a
+// reschedule (honoured on the way back to ring 3, or at the next cond_resched in the kernel).
+void scheduler_tick();
+// Make a sleeping task runnable (true if it was asleep). Safe from interrupts.
+bool wake_up_process(task_struct* task);
+// wake_up_process for a task sleeping in one of the states in `state`.
+bool try_to_wake_up(task_struct* task, long state);
+inline void set_current_state(long state) { current()->state = state; }
+inline void __set_current_state(long state) { current()->state = state; }
+// Make a new task runnable for the first time (kernel/fork.cpp's tasks start TASK_NEW-like).
+void wake_up_new_task(task_struct* task);
+// How many context switches the CPU made (for the self-test and for observers).
+u64 nr_context_switches();
+// The idle task's loop (kernel/sched/idle.cpp): halt until something is runnable. The boot
+// context ends here (Linux's cpu_startup_entry).
+[[noreturn]] void cpu_startup_entry();
+bool is_idle_task(const task_struct* task);
+task_struct* idle_task(); // pid 0: the parent of init and of the kernel threads
+
+// Called by switch_to.S's ret_from_fork, first thing in a new task: finish the switch into it.
+extern "C" void schedule_tail(task_struct* prev);
+
+// --- tasks (kernel/fork.cpp) ----------------------------------------------------------------------
+// A new task with its own kernel stack and pid, not yet runnable. Its first switch-in runs
+// fn(arg) on that stack with interrupts on (ret_from_fork); fn must not return.
+lkm::ErrorOr<task_struct*> create_task(const char* comm, void (*fn)(void*), void* arg, unsigned flags);
+// The task with this pid, or nullptr. O(log tasks).
+task_struct* find_task_by_pid(int pid);
+// References that keep a task's struct (not the task) alive past its death: its own (dropped by
+// finish_task_switch once the CPU is off its stack) and, say, kthread_stop's while it waits.
+inline void get_task_struct(task_struct* task) { task->usage++; }
+void put_task_struct(task_struct* task); // frees stack, pid and struct with the last reference
+void free_task(task_struct* task);
+unsigned nr_tasks(); // tasks that exist, the idle task included
+
+// The first user process: turns the current task (pid 1, a kernel thread so far) into init by
+// executing the embedded init ELF, and enters it in ring 3.
 [[noreturn]] void run_init_process();
 
 // The current task ends with a wait(2)-style status ((code & 0xff) << 8 for exit(code), or the
-// signal number for a kill). For init this is a panic, as on Linux.
+// signal number for a kill). For init this is a panic, as on Linux; a kernel thread's task is
+// freed once the CPU has switched away from it.
 [[noreturn]] void do_exit(long status);
 
-constexpr int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11;
+// --- the architecture (arch/x86_64/kernel/process_64.cpp) ----------------------------------------
+// Lays out a new task's kernel stack so that its first switch-in enters ret_from_fork.
+void copy_thread(task_struct* task, void (*fn)(void*), void* arg);
+// Switches the CPU from prev to next: registers, stack, TSS.rsp0, the SYSCALL stack, CR3, FS
+// base, FPU. Returns (in next's context, when prev is switched back in) the task switched from.
+task_struct* switch_to(task_struct* prev, task_struct* next);
 
 // Stack bounds for the unwinder: the stack containing sp (boot, task or IST), if any.
 bool get_stack_bounds(u64 sp, u64* begin, u64* end);
