@@ -23,6 +23,7 @@
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/selftest.h>
+#include <kernel/sysctl.h>
 #include <kernel/syscalls.h>
 #include <kernel/time.h>
 #include <kernel/vmap_stack.h>
@@ -112,6 +113,7 @@ void start_kernel()
     syscall_init();
     vfs_init();
     populate_rootfs(); // the initrd's tree over the kernel's own (init/initramfs.cpp)
+    sysctl_init();
     devkmsg_init();
     module_subsystem_init();
     harness_init();

@@ -76,13 +76,18 @@ TEST_CASE("modversions: insmod -f and --force-modversion load it, tainting the k
     std::string path = with_crc_flipped("hello", "printk");
     for (const std::string option : { "-f", "--force-modversion" }) {
         INFO(option);
-        auto s = run_observed("insmod " + option + " " + path + "; cat /proc/modules; rmmod hello; insmod " + module_path("wx_text"));
-        REQUIRE(s.results.size() == 4);
-        CHECK(s.result(0).ok);
+        auto s = run_observed("cat /proc/sys/kernel/tainted; insmod " + option + " " + path
+                              + "; cat /proc/modules; rmmod hello; insmod " + module_path("wx_text")
+                              + "; cat /proc/sys/kernel/tainted");
+        REQUIRE(s.results.size() == 6);
+        CHECK(s.result(0).output == "0\n"); // Linux's /proc/sys/kernel/tainted: the mask in decimal
+        CHECK(s.result(1).ok);
         CHECK(contains(s.console(), "hello: module_layout: kernel tainted.\n")); // Linux's try_to_force_load
-        CHECK(s.result(1).output == "hello 12288 0 - Live 0xffffffffa0000000 (F)\n");
-        CHECK(s.result(2).ok);
-        CHECK(contains(s.result(3).error, "CPU: 0 PID: 1 Comm: init Tainted: F\n"));
+        CHECK(s.result(2).output == "hello 12288 0 - Live 0xffffffffa0000000 (F)\n");
+        CHECK(s.result(3).ok);
+        CHECK(contains(s.result(4).error, "CPU: 0 PID: 1 Comm: init Tainted: F\n"));
+        // F (bit 1, the forced load) and D (bit 7: the oops wx_text's write to its own text made)
+        CHECK(s.result(5).output == "130\n");
     }
     // --force-vermagic forces only the vermagic: the CRC still disagrees.
     auto s = run_observed("insmod --force-vermagic " + path);

@@ -19,6 +19,7 @@ void dump_stack(); // the current call chain, e.g. for WARN-style diagnostics
 
 // Taint the kernel (kernel/module/taint.cpp; Linux's add_taint, bits and letters of kernel/panic.c).
 void add_kernel_taint(unsigned flag);
+unsigned kernel_taint_mask(); // bit N: letter N of Linux's "PFSRMBUDAWCIOELKXTN" (/proc/sys/kernel/tainted)
 constexpr unsigned TAINT_BAD_PAGE = 5; // 'B': kfree of a bad pointer, as KASAN taints
 constexpr unsigned TAINT_WARN = 9;     // 'W': a warning, e.g. a module left something registered
 

@@ -16,6 +16,8 @@ void add_kernel_taint(unsigned flag) { g_kernel_taints |= 1u << flag; }
 
 bool test_taint(unsigned flag) { return g_kernel_taints & (1u << flag); }
 
+unsigned kernel_taint_mask() { return g_kernel_taints; }
+
 const char* print_tainted()
 {
     // Linux's letters, in its order, only those that are set.
