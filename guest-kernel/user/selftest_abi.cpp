@@ -6,6 +6,7 @@
 // (uname's fields, getrandom's bytes) so that tests/integration/abi_test.cpp can compare boots.
 // init runs as root here and comes back to root (its saved uid stays 0) after each drop.
 #include "init.h"
+#include "selftest_log.h"
 #include "syscall.h"
 
 #include <lkmemu/errno.h>
@@ -22,81 +23,16 @@ namespace {
 
 using sys::syscall;
 
-int g_out = -1;
-unsigned g_passed, g_failed;
 
 constexpr long BAD_POINTER = 0x1000; // unmapped: below init's image
 constexpr unsigned UNCHANGED = static_cast<unsigned>(-1);
 
-// A line under construction, cut at its capacity.
-struct line_buffer {
-    char text[256];
-    size_t length = 0;
+selftest_log* g_log; // while run_abi_selftest runs
 
-    line_buffer& add(const char* s)
-    {
-        for (; *s && length + 1 < sizeof(text); s++)
-            text[length++] = *s;
-        text[length] = 0;
-        return *this;
-    }
-    line_buffer& add_number(long value)
-    {
-        char digits[24];
-        size_t n = 0;
-        unsigned long v = value < 0 ? 0ul - static_cast<unsigned long>(value) : static_cast<unsigned long>(value);
-        do {
-            digits[n++] = static_cast<char>('0' + v % 10);
-            v /= 10;
-        } while (v);
-        if (value < 0)
-            digits[n++] = '-';
-        char text_digits[24];
-        for (size_t i = 0; i < n; i++)
-            text_digits[i] = digits[n - 1 - i];
-        text_digits[n] = 0;
-        return add(text_digits);
-    }
-    line_buffer& add_hex(const unsigned char* bytes, size_t n)
-    {
-        static constexpr char hex[] = "0123456789abcdef";
-        for (size_t i = 0; i < n && length + 2 < sizeof(text); i++) {
-            text[length++] = hex[bytes[i] >> 4];
-            text[length++] = hex[bytes[i] & 15];
-        }
-        text[length] = 0;
-        return *this;
-    }
-};
-
-void say(line_buffer& line)
-{
-    line.add("\n");
-    if (g_out >= 0)
-        sys::write(g_out, line.text, line.length);
-}
-
-void say(const char* text)
-{
-    line_buffer line;
-    line.add("abi: ").add(text);
-    say(line);
-}
-
+void say(const selftest_line& line) { g_log->say(line); }
+void say(const char* text) { g_log->say(text); }
 // One check's line; value says what was seen when it failed.
-void check(const char* name, bool ok, long value = 0)
-{
-    line_buffer line;
-    line.add("abi: ").add(name);
-    if (ok) {
-        line.add(" ok");
-        g_passed++;
-    } else {
-        line.add(" FAILED (").add_number(value).add(")");
-        g_failed++;
-    }
-    say(line);
-}
+void check(const char* name, bool ok, long value = 0) { g_log->check(name, ok, nullptr, value); }
 
 bool equal(const char* a, const char* b)
 {
@@ -126,8 +62,8 @@ void check_uname()
     lkm_new_utsname uts;
     long ret = syscall(sys::NR_uname, ptr(&uts));
     check("uname", ret == 0, ret);
-    line_buffer line;
-    line.add("abi: uname: ").add(uts.sysname).add(" | ").add(uts.nodename).add(" | ").add(uts.release).add(" | ");
+    selftest_line line;
+    line.add("uname: ").add(uts.sysname).add(" | ").add(uts.nodename).add(" | ").add(uts.release).add(" | ");
     line.add(uts.version).add(" | ").add(uts.machine).add(" | ").add(uts.domainname);
     say(line);
     ret = syscall(sys::NR_uname, BAD_POINTER);
@@ -164,8 +100,8 @@ void check_getrandom()
     unsigned char first[16], second[16];
     long ret = syscall(sys::NR_getrandom, ptr(first), sizeof(first), 0);
     check("getrandom 16 bytes", ret == 16, ret);
-    line_buffer line;
-    line.add("abi: getrandom: ").add_hex(first, sizeof(first));
+    selftest_line line;
+    line.add("getrandom: ").add_hex(first, sizeof(first));
     say(line);
     ret = syscall(sys::NR_getrandom, ptr(second), sizeof(second), LKM_GRND_NONBLOCK);
     check("getrandom: the next bytes differ", ret == 16 && !bytes_equal(first, second, sizeof(first)), ret);
@@ -445,8 +381,8 @@ void check_enosys()
 
 void run_abi_selftest()
 {
-    long fd = sys::open("/dev/kmsg", LKM_O_WRONLY);
-    g_out = fd < 0 ? -1 : static_cast<int>(fd);
+    selftest_log log("abi");
+    g_log = &log;
     say("selftest start");
     check_uname();
     check_sysinfo();
@@ -459,11 +395,8 @@ void run_abi_selftest()
     check_clocks();
     check_cpu();
     check_enosys();
-    line_buffer line;
-    line.add("abi: selftest done, ").add_number(g_passed).add(" passed, ").add_number(g_failed).add(" failed");
-    say(line);
-    if (g_out >= 0)
-        sys::close(g_out);
+    log.done();
+    g_log = nullptr;
 }
 
 } // namespace init

@@ -4,6 +4,7 @@
 // tests/integration/mm_test.cpp asserts the lines (and that no VMA is left over: kmalloc's
 // object count is a plain boot's).
 #include "init.h"
+#include "selftest_log.h"
 #include "syscall.h"
 
 #include <lkmemu/errno.h>
@@ -17,7 +18,6 @@ constexpr unsigned long P = 4096;
 constexpr long RW = LKM_PROT_READ | LKM_PROT_WRITE;
 constexpr long ANON = LKM_MAP_PRIVATE | LKM_MAP_ANONYMOUS;
 
-int g_out = -1;
 
 long syscall6(long nr, long a, long b, long c, long d, long e, long f)
 {
@@ -52,64 +52,12 @@ long madvise(unsigned long addr, unsigned long len, long advice)
 
 volatile unsigned long& word(unsigned long addr) { return *reinterpret_cast<volatile unsigned long*>(addr); }
 
-size_t length_of(const char* s)
-{
-    size_t n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
+selftest_log* g_log; // while run_mm_selftest runs
 
-void say(const char* name, const char* failure, long value = 0)
-{
-    char line[160];
-    size_t at = 0;
-    auto put = [&](const char* s) {
-        for (; *s && at + 2 < sizeof(line); s++)
-            line[at++] = *s;
-    };
-    put("mm: ");
-    put(name);
-    if (!failure) {
-        put(" ok");
-    } else {
-        put(" FAILED (");
-        put(failure);
-        put(", got ");
-        char digits[24];
-        size_t n = 0;
-        unsigned long v = value < 0 ? 0ul - static_cast<unsigned long>(value) : static_cast<unsigned long>(value);
-        do
-            digits[n++] = static_cast<char>('0' + v % 10);
-        while (v /= 10);
-        if (value < 0)
-            put("-");
-        while (n && at + 2 < sizeof(line))
-            line[at++] = digits[--n];
-        put(")");
-    }
-    line[at++] = '\n';
-    line[at] = 0;
-    if (g_out >= 0)
-        sys::write(g_out, line, length_of(line));
-}
-
-void note(const char* text)
-{
-    char line[80] = "mm: ";
-    size_t at = 4;
-    for (; *text && at + 2 < sizeof(line); text++)
-        line[at++] = *text;
-    line[at++] = '\n';
-    if (g_out >= 0)
-        sys::write(g_out, line, at);
-}
+void note(const char* text) { g_log->say(text); }
 
 // One check: ok when the condition holds, else the failure with the value seen.
-void check(const char* name, bool ok, const char* failure, long value)
-{
-    say(name, ok ? nullptr : failure, value);
-}
+void check(const char* name, bool ok, const char* failure, long value) { g_log->check(name, ok, failure, value); }
 
 // The stack pages the checks below will use, faulted in first.
 __attribute__((noinline)) void touch_stack()
@@ -295,8 +243,8 @@ __attribute__((noinline)) bool deep_stack()
 
 void run_mm_selftest()
 {
-    long fd = sys::open("/dev/kmsg", LKM_O_WRONLY);
-    g_out = fd < 0 ? -1 : static_cast<int>(fd);
+    selftest_log log("mm");
+    g_log = &log;
     note("selftest start");
     touch_stack();
     check_brk();
@@ -307,8 +255,7 @@ void run_mm_selftest()
     check_many();
     check("stack_grows", deep_stack(), "the stack did not grow", 0);
     note("selftest done");
-    if (g_out >= 0)
-        sys::close(g_out);
+    g_log = nullptr;
 }
 
 } // namespace init

@@ -5,6 +5,7 @@
 // back intact, as does XMM0, across a nanosleep (init is switched out to the idle task and back).
 // Each check writes "sched: NAME ok" or "sched: NAME FAILED (value)" to /dev/kmsg.
 #include "init.h"
+#include "selftest_log.h"
 #include "syscall.h"
 
 #include <lkmemu/fcntl.h>
@@ -14,39 +15,9 @@ namespace init {
 
 namespace {
 
-int g_out = -1;
+selftest_log* g_log; // while run_sched_selftest runs
 
-void say(const char* name, bool ok, long value)
-{
-    char line[96];
-    size_t n = 0;
-    auto add = [&](const char* s) {
-        for (; *s && n + 2 < sizeof(line); s++)
-            line[n++] = *s;
-    };
-    add("sched: ");
-    add(name);
-    if (ok) {
-        add(" ok");
-    } else {
-        add(" FAILED (");
-        char digits[24];
-        size_t d = 0;
-        unsigned long v = value < 0 ? 0ul - static_cast<unsigned long>(value) : static_cast<unsigned long>(value);
-        do {
-            digits[d++] = static_cast<char>('0' + v % 10);
-            v /= 10;
-        } while (v);
-        if (value < 0)
-            digits[d++] = '-';
-        while (d && n + 2 < sizeof(line))
-            line[n++] = digits[--d];
-        add(")");
-    }
-    line[n++] = '\n';
-    if (g_out >= 0)
-        sys::write(g_out, line, n);
-}
+void say(const char* name, bool ok, long value) { g_log->check(name, ok, nullptr, value); }
 
 unsigned short read_fcw()
 {
@@ -99,8 +70,8 @@ void check_fpu_across_sleep()
 
 void run_sched_selftest()
 {
-    long fd = sys::open("/dev/kmsg", LKM_O_WRONLY);
-    g_out = fd < 0 ? -1 : static_cast<int>(fd);
+    selftest_log log("sched");
+    g_log = &log;
     long pid = sys::syscall(sys::NR_getpid);
     say("getpid 1", pid == 1, pid);
     long tid = sys::syscall(sys::NR_gettid);
@@ -110,8 +81,7 @@ void run_sched_selftest()
     long yielded = sys::syscall(sys::NR_sched_yield);
     say("sched_yield", yielded == 0, yielded);
     check_fpu_across_sleep();
-    if (g_out >= 0)
-        sys::close(g_out);
+    g_log = nullptr;
 }
 
 } // namespace init

@@ -4,6 +4,7 @@
 // init has handlers for what it sends itself, so the kernel's protection of init (signals with
 // the default action are not delivered to it) is tested too.
 #include "init.h"
+#include "selftest_log.h"
 #include "syscall.h"
 
 #include <lkmemu/errno.h>
@@ -55,67 +56,12 @@ namespace init {
 
 namespace {
 
-int g_out = -1;
-unsigned g_passed, g_failed;
-
-size_t length_of(const char* s)
-{
-    size_t n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
-void append(char* line, size_t* at, size_t capacity, const char* s)
-{
-    for (; *s && *at + 1 < capacity; s++)
-        line[(*at)++] = *s;
-    line[*at] = 0;
-}
-
-void append_number(char* line, size_t* at, size_t capacity, long value)
-{
-    char digits[24];
-    size_t n = 0;
-    unsigned long v = value < 0 ? 0ul - static_cast<unsigned long>(value) : static_cast<unsigned long>(value);
-    do {
-        digits[n++] = static_cast<char>('0' + v % 10);
-        v /= 10;
-    } while (v);
-    if (value < 0)
-        digits[n++] = '-';
-    char text[24];
-    for (size_t i = 0; i < n; i++)
-        text[i] = digits[n - 1 - i];
-    text[n] = 0;
-    append(line, at, capacity, text);
-}
-
-void say(const char* text)
-{
-    if (g_out >= 0)
-        sys::write(g_out, text, length_of(text));
-}
+selftest_log* g_log; // while run_signals_selftest runs
 
 // One check's line. detail and value say what was seen when it failed.
 void check(const char* name, bool ok, const char* detail = "", long value = 0)
 {
-    char line[160];
-    size_t at = 0;
-    append(line, &at, sizeof(line), "signals: ");
-    append(line, &at, sizeof(line), name);
-    if (ok) {
-        append(line, &at, sizeof(line), " ok\n");
-        g_passed++;
-    } else {
-        append(line, &at, sizeof(line), " FAILED (");
-        append(line, &at, sizeof(line), detail);
-        append(line, &at, sizeof(line), " ");
-        append_number(line, &at, sizeof(line), value);
-        append(line, &at, sizeof(line), ")\n");
-        g_failed++;
-    }
-    say(line);
+    g_log->check(name, ok, detail, value);
 }
 
 constexpr uint64_t bit(int sig) { return 1ull << (sig - 1); }
@@ -483,9 +429,9 @@ void check_errors()
 
 void run_signals_selftest()
 {
-    long fd = sys::open("/dev/kmsg", LKM_O_WRONLY);
-    g_out = fd < 0 ? -1 : static_cast<int>(fd);
-    say("signals: selftest start\n");
+    selftest_log log("signals");
+    g_log = &log;
+    log.say("selftest start");
     check_registers_survive();
     check_blocked_pending();
     check_siginfo();
@@ -495,16 +441,8 @@ void run_signals_selftest()
     check_altstack();
     check_sigsuspend();
     check_errors();
-    char line[96];
-    size_t at = 0;
-    append(line, &at, sizeof(line), "signals: selftest done, ");
-    append_number(line, &at, sizeof(line), g_passed);
-    append(line, &at, sizeof(line), " passed, ");
-    append_number(line, &at, sizeof(line), g_failed);
-    append(line, &at, sizeof(line), " failed\n");
-    say(line);
-    if (g_out >= 0)
-        sys::close(g_out);
+    log.done();
+    g_log = nullptr;
 }
 
 void signals_unhandled_segv()

@@ -4,6 +4,7 @@
 // or "vfs: NAME FAILED (got VALUE)", and tests/integration/vfs_test.cpp asserts the lines. The
 // last check compares /proc/meminfo before and after: everything made is given back.
 #include "init.h"
+#include "selftest_log.h"
 #include "syscall.h"
 
 #include <lkmemu/errno.h>
@@ -14,8 +15,6 @@ namespace init {
 
 namespace {
 
-int g_out = -1;
-unsigned g_passed, g_failed;
 // Made before the baseline: their first touch maps init's pages, which is not the VFS's memory.
 char g_long_path[4097 + 1]; // PATH_MAX + 1 bytes without a NUL
 char g_long_name[300];      // "/" and NAME_MAX + 1 bytes
@@ -60,46 +59,10 @@ bool same(const char* a, const char* b, size_t n)
     return true;
 }
 
-void put_number(char* line, size_t& at, size_t size, long value)
-{
-    char digits[24];
-    size_t n = 0;
-    unsigned long v = value < 0 ? 0ul - static_cast<unsigned long>(value) : static_cast<unsigned long>(value);
-    do
-        digits[n++] = static_cast<char>('0' + v % 10);
-    while (v /= 10);
-    if (value < 0 && at + 2 < size)
-        line[at++] = '-';
-    while (n && at + 2 < size)
-        line[at++] = digits[--n];
-}
+selftest_log* g_log; // while run_vfs_selftest runs
 
-void emit(const char* name, bool ok, long value)
-{
-    char line[160];
-    size_t at = 0;
-    auto put = [&](const char* s) {
-        for (; *s && at + 2 < sizeof(line); s++)
-            line[at++] = *s;
-    };
-    put("vfs: ");
-    put(name);
-    if (ok) {
-        put(" ok");
-        g_passed++;
-    } else {
-        put(" FAILED (got ");
-        put_number(line, at, sizeof(line), value);
-        put(")");
-        g_failed++;
-    }
-    line[at++] = '\n';
-    if (g_out >= 0)
-        sys::write(g_out, line, at);
-}
-
-void check(const char* name, bool ok, long value) { emit(name, ok, value); }
-void expect_errno(const char* name, long result, int error) { emit(name, result == -error, result); }
+void check(const char* name, bool ok, long value) { g_log->check(name, ok, "got", value); }
+void expect_errno(const char* name, long result, int error) { check(name, result == -error, result); }
 
 long open_at(const char* path, long flags, long mode = 0) { return sc(sys::NR_openat, LKM_AT_FDCWD, p(path), flags, mode); }
 long stat_of(const char* path, lkm_stat* st) { return sc(sys::NR_stat, p(path), p(st)); }
@@ -145,8 +108,8 @@ void name_of(char* out, const char* dir, unsigned i)
 
 void check_files()
 {
-    check("mkdir", sc(sys::NR_mkdir, p("/tmp"), 0755) == 0 && sc(sys::NR_mkdir, p("/tmp/vfs"), 0755) == 0, 0);
-    long fd = open_at("/tmp/vfs/a", LKM_O_CREAT | LKM_O_RDWR, 0666);
+    check("mkdir", sc(sys::NR_mkdir, p("/vfs-selftest"), 0755) == 0 && sc(sys::NR_mkdir, p("/vfs-selftest/vfs"), 0755) == 0, 0);
+    long fd = open_at("/vfs-selftest/vfs/a", LKM_O_CREAT | LKM_O_RDWR, 0666);
     check("open O_CREAT", fd >= 3, fd);
     long n = sys::write(static_cast<int>(fd), "hello world", 11);
     check("write", n == 11, n);
@@ -171,7 +134,7 @@ void check_files()
     check("ftruncate", n == 0, n);
 
     lkm_stat st {};
-    n = stat_of("/tmp/vfs/a", &st);
+    n = stat_of("/vfs-selftest/vfs/a", &st);
     check("stat size and mode", n == 0 && st.st_size == 5 && st.st_mode == (LKM_S_IFREG | 0644) && st.st_nlink == 1, st.st_mode);
     lkm_stat fst {};
     n = sc(sys::NR_fstat, fd, p(&fst));
@@ -179,28 +142,28 @@ void check_files()
     n = sc(sys::NR_newfstatat, fd, p(""), p(&fst), LKM_AT_EMPTY_PATH);
     check("newfstatat AT_EMPTY_PATH", n == 0 && fst.st_ino == st.st_ino, n);
     lkm_statx stx {};
-    n = sc(sys::NR_statx, LKM_AT_FDCWD, p("/tmp/vfs/a"), 0, LKM_STATX_BASIC_STATS, p(&stx));
+    n = sc(sys::NR_statx, LKM_AT_FDCWD, p("/vfs-selftest/vfs/a"), 0, LKM_STATX_BASIC_STATS, p(&stx));
     check("statx", n == 0 && stx.stx_size == 5 && stx.stx_ino == st.st_ino, n);
-    n = stat_of("/tmp/vfs", &st);
+    n = stat_of("/vfs-selftest/vfs", &st);
     check("stat directory", n == 0 && st.st_mode == (LKM_S_IFDIR | 0755) && st.st_nlink == 2, st.st_mode);
     close_fd(fd);
     char text[16];
-    n = read_file("/tmp/vfs/a", text, sizeof text);
+    n = read_file("/vfs-selftest/vfs/a", text, sizeof text);
     check("pwrite64 and ftruncate wrote", n == 5 && same(text, "HELLO", 5), n);
 }
 
 void check_getdents()
 {
-    sc(sys::NR_mkdir, p("/tmp/vfs/many"), 0755);
+    sc(sys::NR_mkdir, p("/vfs-selftest/vfs/many"), 0755);
     char name[32];
     long made = 0;
     for (unsigned i = 0; i < 300; i++) {
-        name_of(name, "/tmp/vfs/many", i);
+        name_of(name, "/vfs-selftest/vfs/many", i);
         if (make_file(name, "") == 0)
             made++;
     }
     check("300 files", made == 300, made);
-    long fd = open_at("/tmp/vfs/many", LKM_O_RDONLY | LKM_O_DIRECTORY);
+    long fd = open_at("/vfs-selftest/vfs/many", LKM_O_RDONLY | LKM_O_DIRECTORY);
     long entries = 0, dots = 0, calls = 0;
     alignas(8) char buf[1024];
     for (;;) {
@@ -226,45 +189,45 @@ void check_getdents()
     close_fd(fd);
     long removed = 0;
     for (unsigned i = 0; i < 300; i++) {
-        name_of(name, "/tmp/vfs/many", i);
+        name_of(name, "/vfs-selftest/vfs/many", i);
         if (sc(sys::NR_unlink, p(name)) == 0)
             removed++;
     }
-    check("unlink 300", removed == 300 && sc(sys::NR_rmdir, p("/tmp/vfs/many")) == 0, removed);
+    check("unlink 300", removed == 300 && sc(sys::NR_rmdir, p("/vfs-selftest/vfs/many")) == 0, removed);
 }
 
 void check_rename_and_links()
 {
     lkm_stat st {};
-    long n = sc(sys::NR_rename, p("/tmp/vfs/a"), p("/tmp/vfs/b"));
-    check("rename within a directory", n == 0 && stat_of("/tmp/vfs/a", &st) == -LKM_ENOENT && stat_of("/tmp/vfs/b", &st) == 0, n);
-    sc(sys::NR_mkdir, p("/tmp/vfs/d2"), 0755);
-    n = sc(sys::NR_renameat, LKM_AT_FDCWD, p("/tmp/vfs/b"), LKM_AT_FDCWD, p("/tmp/vfs/d2/c"));
+    long n = sc(sys::NR_rename, p("/vfs-selftest/vfs/a"), p("/vfs-selftest/vfs/b"));
+    check("rename within a directory", n == 0 && stat_of("/vfs-selftest/vfs/a", &st) == -LKM_ENOENT && stat_of("/vfs-selftest/vfs/b", &st) == 0, n);
+    sc(sys::NR_mkdir, p("/vfs-selftest/vfs/d2"), 0755);
+    n = sc(sys::NR_renameat, LKM_AT_FDCWD, p("/vfs-selftest/vfs/b"), LKM_AT_FDCWD, p("/vfs-selftest/vfs/d2/c"));
     char text[16];
-    check("rename across directories", n == 0 && read_file("/tmp/vfs/d2/c", text, sizeof text) == 5, n);
-    make_file("/tmp/vfs/other", "x");
-    n = sc(sys::NR_renameat2, LKM_AT_FDCWD, p("/tmp/vfs/other"), LKM_AT_FDCWD, p("/tmp/vfs/d2/c"), LKM_RENAME_NOREPLACE);
+    check("rename across directories", n == 0 && read_file("/vfs-selftest/vfs/d2/c", text, sizeof text) == 5, n);
+    make_file("/vfs-selftest/vfs/other", "x");
+    n = sc(sys::NR_renameat2, LKM_AT_FDCWD, p("/vfs-selftest/vfs/other"), LKM_AT_FDCWD, p("/vfs-selftest/vfs/d2/c"), LKM_RENAME_NOREPLACE);
     expect_errno("renameat2 RENAME_NOREPLACE EEXIST", n, LKM_EEXIST);
-    sc(sys::NR_unlink, p("/tmp/vfs/other"));
+    sc(sys::NR_unlink, p("/vfs-selftest/vfs/other"));
 
-    n = sc(sys::NR_symlink, p("d2/c"), p("/tmp/vfs/link"));
+    n = sc(sys::NR_symlink, p("d2/c"), p("/vfs-selftest/vfs/link"));
     char target[16] = {};
-    long len = sc(sys::NR_readlink, p("/tmp/vfs/link"), p(target), sizeof target);
+    long len = sc(sys::NR_readlink, p("/vfs-selftest/vfs/link"), p(target), sizeof target);
     check("symlink and readlink", n == 0 && len == 4 && same(target, "d2/c", 4), len);
-    n = read_file("/tmp/vfs/link", text, sizeof text);
+    n = read_file("/vfs-selftest/vfs/link", text, sizeof text);
     check("open follows a symlink", n == 5 && same(text, "HELLO", 5), n);
-    n = lstat_of("/tmp/vfs/link", &st);
+    n = lstat_of("/vfs-selftest/vfs/link", &st);
     check("lstat sees the link", n == 0 && (st.st_mode & LKM_S_IFMT) == LKM_S_IFLNK && st.st_size == 4, st.st_mode);
-    sc(sys::NR_symlink, p("/tmp/vfs/d2"), p("/tmp/vfs/dirlink"));
-    n = read_file("/tmp/vfs/dirlink/c", text, sizeof text);
+    sc(sys::NR_symlink, p("/vfs-selftest/vfs/d2"), p("/vfs-selftest/vfs/dirlink"));
+    n = read_file("/vfs-selftest/vfs/dirlink/c", text, sizeof text);
     check("symlink in the middle of a path", n == 5, n);
-    n = open_at("/tmp/vfs/link", LKM_O_RDONLY | LKM_O_NOFOLLOW);
+    n = open_at("/vfs-selftest/vfs/link", LKM_O_RDONLY | LKM_O_NOFOLLOW);
     expect_errno("O_NOFOLLOW ELOOP", n, LKM_ELOOP);
-    sc(sys::NR_symlink, p("loop2"), p("/tmp/vfs/loop1"));
-    sc(sys::NR_symlink, p("loop1"), p("/tmp/vfs/loop2"));
-    expect_errno("symlink loop ELOOP", open_at("/tmp/vfs/loop1", LKM_O_RDONLY), LKM_ELOOP);
-    n = sc(sys::NR_link, p("/tmp/vfs/d2/c"), p("/tmp/vfs/hard"));
-    check("link", n == 0 && stat_of("/tmp/vfs/hard", &st) == 0 && st.st_nlink == 2, st.st_nlink);
+    sc(sys::NR_symlink, p("loop2"), p("/vfs-selftest/vfs/loop1"));
+    sc(sys::NR_symlink, p("loop1"), p("/vfs-selftest/vfs/loop2"));
+    expect_errno("symlink loop ELOOP", open_at("/vfs-selftest/vfs/loop1", LKM_O_RDONLY), LKM_ELOOP);
+    n = sc(sys::NR_link, p("/vfs-selftest/vfs/d2/c"), p("/vfs-selftest/vfs/hard"));
+    check("link", n == 0 && stat_of("/vfs-selftest/vfs/hard", &st) == 0 && st.st_nlink == 2, st.st_nlink);
 }
 
 void check_dotdot_and_cwd()
@@ -274,7 +237,7 @@ void check_dotdot_and_cwd()
     long len = sc(sys::NR_getcwd, p(cwd), sizeof cwd);
     check("chdir and getcwd", n == 0 && len == 6 && same(cwd, "/proc", 6), len);
     char text[16];
-    n = read_file("../tmp/vfs/d2/c", text, sizeof text);
+    n = read_file("../vfs-selftest/vfs/d2/c", text, sizeof text);
     check(".. crosses back over the /proc mount", n == 5, n);
     lkm_stat root {}, up {};
     stat_of("/", &root);
@@ -282,13 +245,13 @@ void check_dotdot_and_cwd()
     check("/proc/.. is /", up.st_ino == root.st_ino && up.st_dev == root.st_dev, static_cast<long>(up.st_ino));
     stat_of("/..", &up);
     check("/.. is /", up.st_ino == root.st_ino, static_cast<long>(up.st_ino));
-    long dfd = open_at("/tmp/vfs", LKM_O_RDONLY | LKM_O_DIRECTORY);
+    long dfd = open_at("/vfs-selftest/vfs", LKM_O_RDONLY | LKM_O_DIRECTORY);
     n = sc(sys::NR_openat, dfd, p("d2/c"), LKM_O_RDONLY, 0);
     check("openat from a directory fd", n >= 0, n);
     close_fd(n);
     n = sc(sys::NR_fchdir, dfd);
     len = sc(sys::NR_getcwd, p(cwd), sizeof cwd);
-    check("fchdir", n == 0 && len == 9 && same(cwd, "/tmp/vfs", 9), len);
+    check("fchdir", n == 0 && len == 18 && same(cwd, "/vfs-selftest/vfs", 18), len);
     close_fd(dfd);
     sc(sys::NR_chdir, p("/"));
     n = read_file("/proc/mounts", text, sizeof text);
@@ -297,23 +260,23 @@ void check_dotdot_and_cwd()
 
 void check_unlinked_open_file()
 {
-    long fd = open_at("/tmp/vfs/d2/c", LKM_O_RDONLY);
-    long n = sc(sys::NR_unlink, p("/tmp/vfs/d2/c"));
+    long fd = open_at("/vfs-selftest/vfs/d2/c", LKM_O_RDONLY);
+    long n = sc(sys::NR_unlink, p("/vfs-selftest/vfs/d2/c"));
     lkm_stat st {};
-    check("unlink an open file", n == 0 && stat_of("/tmp/vfs/d2/c", &st) == -LKM_ENOENT, n);
+    check("unlink an open file", n == 0 && stat_of("/vfs-selftest/vfs/d2/c", &st) == -LKM_ENOENT, n);
     char text[16] = {};
     n = sys::read(static_cast<int>(fd), text, sizeof text);
     check("an unlinked file reads until closed", n == 5 && same(text, "HELLO", 5), n);
     sc(sys::NR_fstat, fd, p(&st));
-    check("its link count drops", st.st_nlink == 1, static_cast<long>(st.st_nlink)); // /tmp/vfs/hard
+    check("its link count drops", st.st_nlink == 1, static_cast<long>(st.st_nlink)); // /vfs-selftest/vfs/hard
     close_fd(fd);
-    sc(sys::NR_unlink, p("/tmp/vfs/hard"));
+    sc(sys::NR_unlink, p("/vfs-selftest/vfs/hard"));
 }
 
 void check_descriptors()
 {
-    make_file("/tmp/vfs/fds", "0123456789");
-    long fd = open_at("/tmp/vfs/fds", LKM_O_RDWR);
+    make_file("/vfs-selftest/vfs/fds", "0123456789");
+    long fd = open_at("/vfs-selftest/vfs/fds", LKM_O_RDWR);
     long n = sc(sys::NR_dup2, fd, 100);
     check("dup2", n == 100 && sc(sys::NR_fcntl, 100, LKM_F_GETFD) == 0, n);
     sys::lseek(static_cast<int>(fd), 4, sys::SEEK_SET);
@@ -347,7 +310,7 @@ void check_emfile()
 {
     long first = -1, last = -1, error = 0, opened = 0;
     for (int i = 0; i < 2000; i++) {
-        long fd = open_at("/tmp/vfs/fds", LKM_O_RDONLY);
+        long fd = open_at("/vfs-selftest/vfs/fds", LKM_O_RDONLY);
         if (fd < 0) {
             error = fd;
             break;
@@ -360,7 +323,7 @@ void check_emfile()
     check("EMFILE at RLIMIT_NOFILE (1024)", error == -LKM_EMFILE && last == 1023, last);
     for (long fd = first; fd >= 0 && fd <= last; fd++)
         close_fd(fd);
-    long fd = open_at("/tmp/vfs/fds", LKM_O_RDONLY);
+    long fd = open_at("/vfs-selftest/vfs/fds", LKM_O_RDONLY);
     check("descriptors come back", fd == first, fd);
     close_fd(fd);
     (void)opened;
@@ -369,37 +332,37 @@ void check_emfile()
 void check_errors()
 {
     lkm_stat st {};
-    expect_errno("ENOENT", open_at("/tmp/vfs/missing", LKM_O_RDONLY), LKM_ENOENT);
-    expect_errno("ENOENT in the middle", stat_of("/tmp/missing/x", &st), LKM_ENOENT);
-    expect_errno("EEXIST mkdir", sc(sys::NR_mkdir, p("/tmp/vfs"), 0755), LKM_EEXIST);
-    expect_errno("EEXIST O_EXCL", open_at("/tmp/vfs/fds", LKM_O_CREAT | LKM_O_EXCL | LKM_O_WRONLY, 0644), LKM_EEXIST);
-    expect_errno("ENOTDIR", stat_of("/tmp/vfs/fds/x", &st), LKM_ENOTDIR);
-    expect_errno("ENOTDIR O_DIRECTORY", open_at("/tmp/vfs/fds", LKM_O_RDONLY | LKM_O_DIRECTORY), LKM_ENOTDIR);
-    expect_errno("EISDIR", open_at("/tmp/vfs", LKM_O_WRONLY), LKM_EISDIR);
-    long dfd = open_at("/tmp/vfs", LKM_O_RDONLY);
+    expect_errno("ENOENT", open_at("/vfs-selftest/vfs/missing", LKM_O_RDONLY), LKM_ENOENT);
+    expect_errno("ENOENT in the middle", stat_of("/vfs-selftest/missing/x", &st), LKM_ENOENT);
+    expect_errno("EEXIST mkdir", sc(sys::NR_mkdir, p("/vfs-selftest/vfs"), 0755), LKM_EEXIST);
+    expect_errno("EEXIST O_EXCL", open_at("/vfs-selftest/vfs/fds", LKM_O_CREAT | LKM_O_EXCL | LKM_O_WRONLY, 0644), LKM_EEXIST);
+    expect_errno("ENOTDIR", stat_of("/vfs-selftest/vfs/fds/x", &st), LKM_ENOTDIR);
+    expect_errno("ENOTDIR O_DIRECTORY", open_at("/vfs-selftest/vfs/fds", LKM_O_RDONLY | LKM_O_DIRECTORY), LKM_ENOTDIR);
+    expect_errno("EISDIR", open_at("/vfs-selftest/vfs", LKM_O_WRONLY), LKM_EISDIR);
+    long dfd = open_at("/vfs-selftest/vfs", LKM_O_RDONLY);
     char c;
     expect_errno("EISDIR read", sys::read(static_cast<int>(dfd), &c, 1), LKM_EISDIR);
     close_fd(dfd);
-    expect_errno("ENOTEMPTY", sc(sys::NR_rmdir, p("/tmp/vfs")), LKM_ENOTEMPTY);
+    expect_errno("ENOTEMPTY", sc(sys::NR_rmdir, p("/vfs-selftest/vfs")), LKM_ENOTEMPTY);
     expect_errno("EPERM mkdir in /proc", sc(sys::NR_mkdir, p("/proc/x"), 0755), LKM_EPERM);
     expect_errno("ENAMETOOLONG (PATH_MAX+1)", stat_of(g_long_path, &st), LKM_ENAMETOOLONG);
     expect_errno("ENAMETOOLONG (NAME_MAX+1)", stat_of(g_long_name, &st), LKM_ENAMETOOLONG);
     expect_errno("EBADF", sys::read(999, &c, 1), LKM_EBADF);
     expect_errno("EFAULT path", stat_of(reinterpret_cast<const char*>(8), &st), LKM_EFAULT);
-    long fd = open_at("/tmp/vfs/fds", LKM_O_RDONLY);
+    long fd = open_at("/vfs-selftest/vfs/fds", LKM_O_RDONLY);
     expect_errno("EFAULT buffer", sys::read(static_cast<int>(fd), reinterpret_cast<void*>(8), 4), LKM_EFAULT);
     close_fd(fd);
-    expect_errno("ENOTTY", sc(sys::NR_ioctl, g_out, 0x5401 /* TCGETS */, 0), LKM_ENOTTY);
+    expect_errno("ENOTTY", sc(sys::NR_ioctl, g_log->fd(), 0x5401 /* TCGETS */, 0), LKM_ENOTTY);
 }
 
 void remove_everything()
 {
-    const char* const names[] = { "/tmp/vfs/fds", "/tmp/vfs/link", "/tmp/vfs/dirlink", "/tmp/vfs/loop1", "/tmp/vfs/loop2" };
+    const char* const names[] = { "/vfs-selftest/vfs/fds", "/vfs-selftest/vfs/link", "/vfs-selftest/vfs/dirlink", "/vfs-selftest/vfs/loop1", "/vfs-selftest/vfs/loop2" };
     for (const char* path : names)
         sc(sys::NR_unlink, p(path));
-    long n = sc(sys::NR_rmdir, p("/tmp/vfs/d2"));
-    n |= sc(sys::NR_rmdir, p("/tmp/vfs"));
-    n |= sc(sys::NR_rmdir, p("/tmp"));
+    long n = sc(sys::NR_rmdir, p("/vfs-selftest/vfs/d2"));
+    n |= sc(sys::NR_rmdir, p("/vfs-selftest/vfs"));
+    n |= sc(sys::NR_rmdir, p("/vfs-selftest"));
     check("remove everything", n == 0, n);
 }
 
@@ -407,8 +370,8 @@ void remove_everything()
 
 void run_vfs_selftest()
 {
-    long fd = sys::open("/dev/kmsg", LKM_O_WRONLY);
-    g_out = fd < 0 ? -1 : static_cast<int>(fd);
+    selftest_log log("vfs");
+    g_log = &log;
     prepare_buffers();
     // The descriptor table grows once to its limit, as it stays: before the baseline.
     {
@@ -438,18 +401,8 @@ void run_vfs_selftest()
     long after_len = meminfo(after, sizeof after);
     // MemTotal, MemFree and Slab: the same pages free and the same kmalloc bytes in use.
     check("meminfo back to baseline", before_len > 0 && after_len == before_len && same(before, after, static_cast<size_t>(before_len)), after_len);
-    char line[64] = "vfs: selftest done, ";
-    size_t at = length_of(line);
-    put_number(line, at, sizeof line, g_passed);
-    for (const char* s = " passed, "; *s; s++)
-        line[at++] = *s;
-    put_number(line, at, sizeof line, g_failed);
-    for (const char* s = " failed\n"; *s; s++)
-        line[at++] = *s;
-    if (g_out >= 0) {
-        sys::write(g_out, line, at);
-        close_fd(g_out);
-    }
+    log.done();
+    g_log = nullptr;
 }
 
 } // namespace init
