@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace lkmemu;
 using namespace lkmemu::testing;
@@ -54,6 +55,26 @@ size_t count_of(const std::string& text, const std::string& needle)
 }
 
 // Linux's words (kernel/watchdog.c, watchdog_timer_fn: pr_fmt "watchdog: ").
+// lkmemu with these arguments in a child process, standard input /dev/null, its output (both
+// streams) into console_path; the child's pid, or -1.
+pid_t spawn_lkmemu(const std::vector<std::string>& arguments, const std::string& console_path)
+{
+    pid_t child = fork();
+    if (child != 0)
+        return child;
+    int out = open(console_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int in = open("/dev/null", O_RDONLY);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(out, 2);
+    std::vector<char*> argv { const_cast<char*>(LKMEMU_BINARY_PATH) };
+    for (const std::string& argument : arguments)
+        argv.push_back(const_cast<char*>(argument.c_str()));
+    argv.push_back(nullptr);
+    execv(LKMEMU_BINARY_PATH, argv.data());
+    _exit(127);
+}
+
 const std::regex kSoftLockup(R"(watchdog: BUG: soft lockup - CPU#0 stuck for (\d+)s! \[[a-z0-9_/]+:\d+\])");
 
 } // namespace
@@ -205,19 +226,10 @@ TEST_CASE("stuck: SIGTERM and SIGINT to a running lkmemu run write the summary s
     std::string json_path = temp_path("signal.json");
     std::string console_path = temp_path("signal.console");
     std::remove(json_path.c_str());
-    pid_t child = fork();
+    pid_t child = spawn_lkmemu({"run", "--console", "--command-timeout", "0", "--timeout", "0", "-c",
+                                "lsmod; insmod " + module_path("spin"), "--json", json_path},
+                               console_path);
     REQUIRE(child >= 0);
-    if (child == 0) {
-        int out = open(console_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int in = open("/dev/null", O_RDONLY);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(out, 2);
-        std::string commands = "lsmod; insmod " + module_path("spin");
-        execl(LKMEMU_BINARY_PATH, LKMEMU_BINARY_PATH, "run", "--console", "--command-timeout", "0", "--timeout", "0",
-              "-c", commands.c_str(), "--json", json_path.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
     // Until the module spins (a few ms of wall time after the start; generous for a loaded host).
     bool spinning = false;
     for (int i = 0; i < 600 && !spinning; ++i) {
@@ -257,18 +269,9 @@ TEST_CASE("stuck: SIGTERM to lkmemu run --gdb-wait, before gdb connects or while
     std::string json_path = temp_path("gdb_signal.json");
     std::string console_path = temp_path("gdb_signal.console");
     std::remove(json_path.c_str());
-    pid_t child = fork();
+    pid_t child = spawn_lkmemu({"run", "--gdb", "127.0.0.1:0", "--gdb-wait", "-c", "lsmod", "--json", json_path},
+                               console_path);
     REQUIRE(child >= 0);
-    if (child == 0) {
-        int out = open(console_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int in = open("/dev/null", O_RDONLY);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(out, 2);
-        execl(LKMEMU_BINARY_PATH, LKMEMU_BINARY_PATH, "run", "--gdb", "127.0.0.1:0", "--gdb-wait", "-c", "lsmod",
-              "--json", json_path.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
     const std::regex listening(R"(gdb: listening on 127\.0\.0\.1:(\d+))");
     std::smatch port;
     std::string text;

@@ -4,28 +4,11 @@
 
 #include <kernel/module.h>
 #include <kernel/printk.h>
+#include <kernel/seq_buf.h>
 #include <kernel/time.h>
 #include <kernel/vsprintf.h>
 
 namespace {
-
-// Appends like seq_printf: counts the full length even when buf is too small.
-struct seq_buf {
-    char* buf;
-    size_t size;
-    size_t length = 0;
-
-    __attribute__((format(printf, 2, 3))) void printf(const char* fmt, ...)
-    {
-        va_list args;
-        va_start(args, fmt);
-        char* at = length < size ? buf + length : nullptr;
-        int n = vsnprintf(at, at ? size - length : 0, fmt, args);
-        va_end(args);
-        if (n > 0)
-            length += static_cast<size_t>(n);
-    }
-};
 
 ssize_t meminfo_show(char* buf, size_t size)
 {

@@ -5,28 +5,11 @@
 // lsmod reads it (and kmod's rmmod reads the users to say who holds a module).
 #include "internal.h"
 
+#include <kernel/seq_buf.h>
 #include <kernel/string.h>
 #include <kernel/vsprintf.h>
 
 namespace {
-
-// Appends like seq_printf: counts the full length even when buf is too small.
-struct seq_buf {
-    char* buf;
-    size_t size;
-    size_t length;
-
-    __attribute__((format(printf, 2, 3))) void printf(const char* fmt, ...)
-    {
-        va_list args;
-        va_start(args, fmt);
-        char* at = length < size ? buf + length : nullptr;
-        int n = vsnprintf(at, at ? size - length : 0, fmt, args);
-        va_end(args);
-        if (n > 0)
-            length += static_cast<size_t>(n);
-    }
-};
 
 const char* state_name(lkm_module_state state)
 {
