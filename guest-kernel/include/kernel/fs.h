@@ -75,6 +75,10 @@ struct file_operations {
     long (*unlocked_ioctl)(file* f, unsigned cmd, u64 arg); // nullptr: ENOTTY
     // Linux's kernel_write: count bytes from kernel memory at pos (fs/init.cpp's files).
     ssize_t (*write_kernel)(file* f, const void* buf, size_t count, u64 pos);
+    // poll/select (fs/select.cpp, include/kernel/poll.h): the POLL* events ready now, after
+    // poll_wait() on each wait queue whose wake_up may change them. nullptr: always readable
+    // and writable (DEFAULT_POLLMASK), as Linux's vfs_poll.
+    unsigned (*poll)(file* f, struct poll_table_struct* pt);
 };
 
 // A name emitted by a directory's iterate (Linux's dir_context); emit returns false when the

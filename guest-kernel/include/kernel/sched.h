@@ -21,6 +21,8 @@ struct fs_struct;
 struct vm_stack;
 struct kthread;
 struct group_info;
+struct tty_struct;
+struct completion;
 
 constexpr size_t THREAD_SIZE = 16384; // kernel stack per task (head_64.S's boot stack too)
 constexpr size_t TASK_COMM_LEN = 16;
@@ -31,6 +33,7 @@ constexpr long TASK_RUNNING = 0x0000;
 constexpr long TASK_INTERRUPTIBLE = 0x0001;   // a signal wakes it too
 constexpr long TASK_UNINTERRUPTIBLE = 0x0002;
 constexpr long TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
+constexpr long TASK_STOPPED = 0x0004;          // job control: SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU until SIGCONT
 constexpr long TASK_DEAD = 0x0080;            // do_exit's last schedule(): never runs again
 // task_struct::exit_state.
 constexpr int EXIT_DEAD = 0x0010, EXIT_ZOMBIE = 0x0020;
@@ -94,6 +97,19 @@ struct task_struct {
     u32 sas_ss_flags; // SS_AUTODISARM
     u32 signal_flags; // SIGNAL_UNKILLABLE_CLEARED
     u64 trap_nr, error_code, cr2;
+    // Process life (kernel/fork.cpp, kernel/exit.cpp): the signal the parent gets at our death
+    // (SIGCHLD for fork; clone's low byte), and the vfork parent's completion.
+    int exit_signal;
+    completion* vfork_done;
+    // Job control (kernel/jobctl.cpp, drivers/tty/): process group, session and controlling
+    // terminal, inherited by fork; and a stop or continue that wait4(WUNTRACED / WCONTINUED)
+    // has not reported yet (Linux's signal->group_exit_code / SIGNAL_STOP_CONTINUED).
+    int pgrp;
+    int session;
+    tty_struct* tty;
+    int jobctl_stop_signal;      // the signal that stopped the task (WSTOPSIG); 0 while running
+    bool jobctl_stop_unreported; // stopped, not yet seen by wait4(WUNTRACED)
+    bool jobctl_continued_unreported; // continued, not yet seen by waitid(WCONTINUED)
 };
 
 inline task_struct* current() { return cpu0_percpu.current; }
