@@ -24,6 +24,12 @@ struct id_triple {
 id_triple uids(task_struct* task) { return { task->uid, task->euid, task->suid }; }
 id_triple gids(task_struct* task) { return { task->gid, task->egid, task->sgid }; }
 bool privileged() { return current()->euid == 0; }
+long changed_user(long result)
+{
+    if (result == 0)
+        set_user(current());
+    return result;
+}
 
 // setuid(2) / setgid(2): a privileged caller sets all three; another may set the effective id
 // to its real or saved one.
@@ -94,14 +100,15 @@ long sys_geteuid() { return current()->euid; }
 long sys_getgid() { return current()->gid; }
 long sys_getegid() { return current()->egid; }
 
-long sys_setuid(unsigned uid) { return set_id(uids(current()), uid); }
+// A real uid that changes moves the task's RLIMIT_NPROC count along (kernel/fork.cpp).
+long sys_setuid(unsigned uid) { return changed_user(set_id(uids(current()), uid)); }
 long sys_setgid(unsigned gid) { return set_id(gids(current()), gid); }
-long sys_setreuid(unsigned ruid, unsigned euid) { return set_real_effective(uids(current()), ruid, euid); }
+long sys_setreuid(unsigned ruid, unsigned euid) { return changed_user(set_real_effective(uids(current()), ruid, euid)); }
 long sys_setregid(unsigned rgid, unsigned egid) { return set_real_effective(gids(current()), rgid, egid); }
 
 long sys_setresuid(unsigned ruid, unsigned euid, unsigned suid)
 {
-    return set_resid(uids(current()), ruid, euid, suid);
+    return changed_user(set_resid(uids(current()), ruid, euid, suid));
 }
 
 long sys_setresgid(unsigned rgid, unsigned egid, unsigned sgid)

@@ -35,3 +35,22 @@ lkm::ErrorOr<elf_load_info> load_elf_binary(mm_struct* mm, const u8* image, size
 // E2BIG past Linux's limits. On failure the task keeps its old address space.
 lkm::ErrorOr<void> kernel_execve(const char* const* argv, const char* const* envp, const u8* image, size_t size,
                                  pt_regs* regs);
+
+// --- exec from the file system (fs/exec.cpp: execve, execveat) -----------------------------------
+
+// How much of a file exec looks at to tell its format (Linux's BINPRM_BUF_SIZE).
+constexpr size_t BINPRM_BUF_SIZE = 256;
+// Nested interpreters allowed ("#!" naming a script ...); ELOOP beyond, as Linux.
+constexpr int MAX_INTERP_DEPTH = 4;
+
+// A "#!" line's interpreter and its optional argument (the rest of the line, trimmed), pointing
+// into the buffer parsed.
+struct script_interp {
+    const char* name;
+    size_t name_len;
+    const char* arg;
+    size_t arg_len; // 0: no argument
+};
+// fs/binfmt_script.cpp: false if buf does not start with "#!"; ENOEXEC for a "#!" line without
+// an interpreter or one whose name does not fit in BINPRM_BUF_SIZE.
+lkm::ErrorOr<bool> parse_script_header(const char* buf, size_t size, script_interp* out);

@@ -8,21 +8,12 @@
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 #include <kernel/types.h>
+#include <kernel/wait_types.h> // wait_queue_entry, wait_queue_head
 
 // schedule_timeout's "forever" (kernel/timer.cpp).
 constexpr long MAX_SCHEDULE_TIMEOUT = 0x7fffffffffffffffl;
 
 constexpr unsigned WQ_FLAG_EXCLUSIVE = 0x01; // wake_up wakes one exclusive waiter, not all
-
-struct wait_queue_entry {
-    unsigned flags;
-    task_struct* task;
-    list_head entry;
-};
-
-struct wait_queue_head {
-    list_head head;
-};
 
 void init_waitqueue_head(wait_queue_head* wq);
 void init_wait_entry(wait_queue_entry* wait, unsigned flags);

@@ -40,6 +40,29 @@ void copy_thread(task_struct* task, void (*fn)(void*), void* arg)
     fpstate_init(&task->thread.fpu);
 }
 
+void copy_thread_user(task_struct* task, const pt_regs* parent_regs, u64 sp)
+{
+    pt_regs* regs = task_pt_regs(task);
+    *regs = *parent_regs;
+    regs->rax = 0; // fork's result in the child
+    if (sp)
+        regs->rsp = sp;
+    task->thread.fsbase = current()->thread.fsbase;
+    task->thread.gsbase = current()->thread.gsbase;
+    // The parent's FPU registers are live in the CPU (saved only when it is switched out).
+    fpu_save(&task->thread.fpu);
+}
+
+void flush_thread()
+{
+    task_struct* task = current();
+    task->thread.fsbase = task->thread.gsbase = 0;
+    wrmsr(MSR_FS_BASE, 0);
+    wrmsr(MSR_KERNEL_GS_BASE, 0); // the user's GS base while in the kernel
+    fpstate_init(&task->thread.fpu);
+    fpu_restore(&task->thread.fpu);
+}
+
 // With interrupts off (schedule()).
 task_struct* switch_to(task_struct* prev, task_struct* next)
 {
