@@ -36,6 +36,8 @@
 #define LKM_F_GETFL 3
 #define LKM_F_SETFL 4
 #define LKM_F_DUPFD_CLOEXEC 1030
+#define LKM_F_SETPIPE_SZ 1031 /* a pipe's capacity in bytes (rounded to a power-of-two page count) */
+#define LKM_F_GETPIPE_SZ 1032
 #define LKM_FD_CLOEXEC 1
 
 /* access(2) modes. */

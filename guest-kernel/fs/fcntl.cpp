@@ -4,6 +4,7 @@
 
 #include <lkmemu/errno.h>
 #include <lkmemu/fcntl.h>
+#include <kernel/pipe_fs_i.h>
 #include <kernel/syscalls.h>
 
 namespace {
@@ -74,6 +75,9 @@ long sys_fcntl(unsigned fd, unsigned cmd, u64 arg)
             return -LKM_EBADF;
         f->f_flags = (f->f_flags & ~SETFL_MASK) | (static_cast<u32>(arg) & SETFL_MASK);
         return 0;
+    case LKM_F_SETPIPE_SZ:
+    case LKM_F_GETPIPE_SZ:
+        return pipe_fcntl(f, cmd, arg);
     default:
         return -LKM_EINVAL;
     }

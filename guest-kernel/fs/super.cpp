@@ -5,6 +5,7 @@
 #include <lkmemu/errno.h>
 #include <lkmemu/fcntl.h>
 #include <kernel/panic.h>
+#include <kernel/pipe_fs_i.h>
 
 namespace {
 
@@ -36,4 +37,5 @@ void vfs_init()
     mount_on(proc_super(), "/proc", "proc");
     mount_on(ramfs_fill_super(&devtmpfs_fs_type, 0755), "/dev", "devtmpfs");
     proc_init();
+    init_pipe_fs();
 }

@@ -5,6 +5,7 @@
 #include "ramfs.h"
 
 #include <lkmemu/errno.h>
+#include <kernel/pipe_fs_i.h>
 #include <kernel/slab.h>
 #include <kernel/string.h>
 
@@ -163,7 +164,11 @@ inode* ramfs_get_inode(super_block* sb, u32 mode, u32 dev)
         i->i_fop = &def_chr_fops;
         i->i_rdev = dev;
         break;
-    default: // block devices, fifos and sockets have no driver here: opens fail with ENXIO
+    case S_IFIFO: // opens meet on the inode's pipe (fs/pipe.cpp's fifo_open)
+        i->i_op = &ramfs_special_inode_operations;
+        i->i_fop = &pipefifo_fops;
+        break;
+    default: // block devices and sockets have no driver here: opens fail with ENXIO
         i->i_op = &ramfs_special_inode_operations;
         i->i_rdev = dev;
         break;
