@@ -156,6 +156,8 @@ void Machine::set_console_listener(std::function<void(std::string_view)> listene
     m_impl->devices.uart.set_listener(std::move(listener));
 }
 
+void Machine::set_console_input(ConsoleInput input) { m_impl->console_input = std::move(input); }
+
 RunResult Machine::run() { return m_impl->run(); }
 RunResult Machine::step() { return m_impl->step(); }
 const std::string& Machine::console_text() const { return m_impl->devices.uart.text(); }

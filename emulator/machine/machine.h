@@ -8,6 +8,7 @@
 #include "devices/harness_data.h"
 #include "support/result.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -102,6 +103,12 @@ public:
     // piecewise from the device (abi/lkmemu/harness.h's GET_DATA); nullptr: none.
     virtual std::unique_ptr<HarnessData> take_request_data() { return nullptr; }
     virtual void on_response(Machine&, int32_t status, std::string_view text) = 0;
+    // The same with the answer's LKMEMU_HARNESS_RESPONSE_* flags; by default they are dropped.
+    virtual void on_answer(Machine& machine, int32_t status, uint32_t flags, std::string_view text)
+    {
+        (void)flags;
+        on_response(machine, status, text);
+    }
 };
 
 class Machine {
@@ -118,6 +125,12 @@ public:
 
     void set_harness_host(HarnessHost*); // none: the harness ID register reads all-ones, as under QEMU
     void set_console_listener(std::function<void(std::string_view)>); // live UART output
+    // The UART's receive side (a keyboard): asked for input only while the guest listens (its
+    // receive interrupt enabled) and waits (halted with interrupts on, docs/machine.md, "Console
+    // input"), and with a zero wait at each timer tick while it runs. The source may block up to
+    // max_wait for input and returns what came (empty: nothing). Called on the run() thread.
+    using ConsoleInput = std::function<std::string(std::chrono::nanoseconds max_wait)>;
+    void set_console_input(ConsoleInput);
     // Boots and runs until power-off or crash. After Stopped, Breakpoint, Watchpoint (or step()'s
     // Step) it may be called again to go on; after any other reason it returns that result again.
     RunResult run();

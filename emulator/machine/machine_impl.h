@@ -93,6 +93,10 @@ struct Machine::Impl {
     Debugger debugger;
     TraceHooks trace;
     StopSignal stop_signal;
+    Machine::ConsoleInput console_input; // the UART's receiver's source (run_loop.cpp)
+    // Console input, if any came within max_wait: into the UART, which raises IRQ 4. True if
+    // bytes came.
+    bool take_console_input(std::chrono::nanoseconds max_wait);
 
     // What the run loop and the block hook share about the current uc_emu_start.
     struct EngineRun {

@@ -22,6 +22,7 @@ struct PcDevices {
         : debug_exit(std::move(on_power_off)), harness(ram)
     {
         harness_adapter.machine = &machine;
+        uart.set_irq([this] { pic.raise_irq(LKMEMU_IRQ_COM1); });
         io.attach(LKMEMU_PORT_COM1, Uart16550::port_count, uart);
         io.attach(LKMEMU_PORT_DEBUG_EXIT, DebugExit::port_count, debug_exit);
         io.attach(LKMEMU_PORT_PIC1_CMD, Pic8259::port_count, pic.master());
@@ -50,6 +51,10 @@ struct PcDevices {
         std::optional<std::vector<uint8_t>> next_request() override { return host->try_next_request(*machine); }
         std::unique_ptr<HarnessData> take_request_data() override { return host->take_request_data(); }
         void on_response(int32_t status, std::string_view text) override { host->on_response(*machine, status, text); }
+        void on_answer(int32_t status, uint32_t flags, std::string_view text) override
+        {
+            host->on_answer(*machine, status, flags, text);
+        }
     } harness_adapter;
 };
 

@@ -159,8 +159,22 @@ bool Machine::Impl::in_sti_hlt_shadow() const
 
 void Machine::Impl::poll_timer()
 {
-    if (devices.pit.poll(guest_now()))
+    if (devices.pit.poll(guest_now())) {
         devices.pic.raise_irq(LKMEMU_IRQ_TIMER);
+        // A guest that never halts (a busy loop) still hears the keyboard: ^C must reach it.
+        take_console_input(std::chrono::nanoseconds(0));
+    }
+}
+
+bool Machine::Impl::take_console_input(std::chrono::nanoseconds max_wait)
+{
+    if (!console_input || !devices.uart.receiver_interrupt_enabled())
+        return false; // until the guest listens, typed input waits on the host's side
+    std::string const bytes = console_input(max_wait);
+    if (bytes.empty())
+        return false;
+    devices.uart.receive(bytes);
+    return true;
 }
 
 std::optional<RunResult> Machine::Impl::handle_halt()
@@ -186,6 +200,17 @@ std::optional<RunResult> Machine::Impl::handle_halt()
                                                   "nothing can wake the CPU",
                                                   rip - 1, deadline ? "running" : "stopped",
                                                   pic.master().imr() & 1 ? "masked" : "unmasked") });
+        if (console_input && devices.uart.receiver_interrupt_enabled()) {
+            // Idle with a keyboard attached: wait for a key as long as the guest would sleep
+            // until its next tick, in wall time, so an idle guest neither spins nor races ahead
+            // of the person typing (docs/machine.md, "Console input"). Input then arrives only
+            // while the guest waits: the same keys at the same halts replay the same run.
+            auto const wait = std::max(*deadline - guest_now(), Pit8254::Clock::duration::zero());
+            if (take_console_input(std::chrono::duration_cast<std::chrono::nanoseconds>(wait)))
+                continue; // IRQ 4 is pending: the loop's next pass returns to deliver it
+            if (config.realtime)
+                continue; // the wall time passed for real: the deadline is due now
+        }
         if (config.realtime) { // guest time is the wall clock: wait for the deadline for real
             stop_signal.wait_until(wall_epoch + (*deadline - Pit8254::Clock::time_point {}) -
                                    std::chrono::nanoseconds(skipped_ns));

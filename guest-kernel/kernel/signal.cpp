@@ -6,6 +6,7 @@
 // One thread per process for now (no clone yet): a task's pending set stands for both Linux's
 // per-thread and per-process (shared_pending) sets.
 #include <lkmemu/errno.h>
+#include <kernel/jobctl.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
@@ -87,10 +88,12 @@ void flush_sigqueue_mask(sigpending* pending, u64 mask)
 // Stop and continue signals cancel each other while pending (Linux's prepare_signal).
 bool prepare_signal(int sig, task_struct* t, bool force)
 {
-    if (sig_kernel_stop(sig))
+    if (sig_kernel_stop(sig)) {
         flush_sigqueue_mask(&t->pending, mask_of(LKM_SIGCONT));
-    else if (sig == SIGCONT)
+    } else if (sig == SIGCONT) {
         flush_sigqueue_mask(&t->pending, SIG_KERNEL_STOP_MASK);
+        signal_wake_continued(t); // caught, ignored or blocked: a SIGCONT always continues
+    }
     return !sig_ignored(t, sig, force);
 }
 
@@ -131,9 +134,10 @@ int send_signal(int sig, const lkm_siginfo* info, task_struct* t, bool force)
         }
     }
     sigaddset(&pending->signal, sig);
-    // Wake the target if it sleeps interruptibly and now has something to deliver.
+    // Wake the target if it sleeps interruptibly and now has something to deliver; a stopped
+    // task only for SIGKILL.
     if (t != current() && signal_pending(t))
-        try_to_wake_up(t, TASK_INTERRUPTIBLE);
+        try_to_wake_up(t, sig == SIGKILL ? TASK_INTERRUPTIBLE | TASK_STOPPED : TASK_INTERRUPTIBLE);
     return 0;
 }
 
@@ -320,8 +324,9 @@ bool get_signal(ksignal* ksig)
         if (signal_unkillable(t) && !sig_kernel_only(sig))
             continue; // init: only SIGKILL/SIGSTOP the kernel itself sent get here
         if (sig_kernel_stop(sig)) {
-            // No job control yet (no stopped state, no parent to tell): a stop is dropped, as
-            // Linux drops SIGTSTP/SIGTTIN/SIGTTOU for an orphaned process group.
+            // Linux drops SIGTSTP/SIGTTIN/SIGTTOU for an orphaned group: nobody could continue it.
+            if (sig == SIGSTOP || !is_pgrp_orphaned(t->pgrp))
+                do_signal_stop(sig); // kernel/signal_stop.cpp; back here once continued
             continue;
         }
         // Terminate, or "core" (no core file is written, so the status has no 0x80).

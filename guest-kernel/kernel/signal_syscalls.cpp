@@ -3,6 +3,7 @@
 // with Linux's permission rule. rt_sigreturn is arch/x86_64/kernel/signal.cpp's.
 #include <lkmemu/errno.h>
 #include <asm/uaccess.h>
+#include <kernel/jobctl.h>
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 #include <kernel/syscalls.h>
@@ -38,15 +39,6 @@ int check_kill_permission(int sig, const lkm_siginfo* info, const task_struct* t
     return kill_ok_by_cred(t) ? 0 : -LKM_EPERM;
 }
 
-// sig 0 checks that the target exists and may be signalled, and sends nothing.
-int group_send_sig_info(int sig, const lkm_siginfo* info, task_struct* t)
-{
-    int error = check_kill_permission(sig, info, t);
-    if (!error && sig)
-        error = send_sig_info(sig, info, t);
-    return error;
-}
-
 lkm_siginfo user_siginfo(int sig, int code)
 {
     lkm_siginfo info {};
@@ -57,20 +49,18 @@ lkm_siginfo user_siginfo(int sig, int code)
     return info;
 }
 
-// kill(2)'s targets. Process groups come with the shell's job control (not yet): until then
-// each process is its own group, so pid 0 means the caller and -n the process n.
+// kill(2)'s targets: a process (pid > 0), the caller's group (0), every process but init and
+// the caller (-1), or the group -pid.
 int kill_something_info(int sig, const lkm_siginfo* info, int pid)
 {
-    if (pid == -1) {
-        // Every process but init and the caller: there is none until fork exists (kernel
-        // threads, which Linux would also count, are not processes here).
-        return -LKM_ESRCH;
-    }
+    if (pid == -1)
+        return kill_all_info(sig, info);
     if (pid == static_cast<int>(0x80000000u))
         return -LKM_ESRCH; // -INT_MIN names nothing
-    int target = pid > 0 ? pid : pid == 0 ? current()->tgid : -pid;
-    task_struct* t = find_process(target);
-    if (!t || ((t->flags & PF_KTHREAD) && pid <= 0))
+    if (pid <= 0)
+        return kill_pgrp_info(sig, info, pid == 0 ? current()->pgrp : -pid);
+    task_struct* t = find_process(pid);
+    if (!t)
         return -LKM_ESRCH;
     return group_send_sig_info(sig, info, t);
 }
@@ -101,6 +91,15 @@ void sleep_until_signal()
 }
 
 } // namespace
+
+// sig 0 checks that the target exists and may be signalled, and sends nothing.
+int group_send_sig_info(int sig, const lkm_siginfo* info, task_struct* t)
+{
+    int error = check_kill_permission(sig, info, t);
+    if (!error && sig)
+        error = send_sig_info(sig, info, t);
+    return error;
+}
 
 long sys_rt_sigaction(int sig, u64 act, u64 oact, size_t sigsetsize)
 {

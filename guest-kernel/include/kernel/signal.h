@@ -5,6 +5,7 @@
 #pragma once
 
 #include <lkmemu/signal.h>
+#include <lkmemu/wait.h>
 #include <asm/ptrace.h>
 #include <kernel/signal_types.h>
 #include <loader/error_or.h>
@@ -49,6 +50,9 @@ void arch_do_signal_or_restart(pt_regs* regs);
 // Sending. Each returns 0 or a negative errno (Linux's send_sig_info family).
 // A signal from the kernel with this siginfo (queued, or coalesced for a standard signal).
 int send_sig_info(int sig, const lkm_siginfo* info, task_struct* task);
+// kill(2)'s send to one process: its permission rule (the kernel's own signals, si_code > 0,
+// pass), then send_sig_info; sig 0 only checks (kernel/signal_syscalls.cpp).
+int group_send_sig_info(int sig, const lkm_siginfo* info, task_struct* task);
 // A synchronous fault signal for the current task (Linux's force_sig_fault): a blocked or
 // ignored one is unblocked and reset to SIG_DFL first, so the task cannot ignore its own fault.
 // addr is si_addr (CR2 for a page fault, the instruction for the others).
@@ -64,6 +68,12 @@ bool signal_msg_ratelimit();
 // SIGCHLD (or the signal the child asked for) to the parent of a dead or stopped task, with
 // si_status = status. For fork's children (the sched package's real_parent).
 void do_notify_parent(task_struct* task, int sig, int status);
+
+// SIGCHLD's si_code for a child that stopped or continued (Linux's CLD_STOPPED/CLD_CONTINUED),
+// and the parent told of it: SIGCHLD unless its action has SA_NOCLDSTOP, and a wake-up of its
+// wait4 (kernel/signal_stop.cpp; why is CLD_STOPPED or CLD_CONTINUED).
+constexpr int CLD_STOPPED = LKM_CLD_STOPPED, CLD_CONTINUED = LKM_CLD_CONTINUED;
+void do_notify_parent_cldstop(task_struct* task, int why);
 
 // --- what the delivery code (kernel/signal.cpp <-> arch/x86_64/kernel/signal.cpp) shares ---
 
