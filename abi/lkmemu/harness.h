@@ -75,6 +75,14 @@ enum lkmemu_harness_op {
     LKMEMU_HARNESS_OP_LS = 7,        /* args: path; flags: LKMEMU_HARNESS_LS_*; response: ls's
                                         lines (names sorted; with -l: mode, links, uid, gid, size,
                                         name and "-> target" for a symlink, no dates) */
+    LKMEMU_HARNESS_OP_EXEC = 8,      /* args: the program's path, then argv[0..n), each string
+                                        NUL-terminated; init forks, the child execve's the path
+                                        (stdin /dev/null, stdout and stderr init's pipe); response:
+                                        the output, in parts (LKMEMU_HARNESS_RESPONSE_MORE), and
+                                        the child's wait status (see the response) */
+    LKMEMU_HARNESS_OP_INSMOD_FILE = 9, /* args: a guest path, then the parameter string, each
+                                          NUL-terminated; flags as INSMOD: init opens the guest's
+                                          file and calls finit_module(2) on it */
 };
 
 /* RMMOD's flags: delete_module(2)'s own (lkmemu/fcntl.h: LKM_O_NONBLOCK, LKM_O_TRUNC for
@@ -95,8 +103,29 @@ struct lkmemu_harness_request {
     uint32_t data_length;
 };
 
-/* A response, as init writes it to /dev/harness: this header, then text_length bytes of text. */
+/* A response, as init writes it to /dev/harness: this header, then text_length bytes of text.
+ *
+ * status: 0 or a negative errno, as the system call returned it. A positive status is a wait
+ * status (wait4(2)'s word: exit code << 8, or the signal in the low 7 bits): the child init ran
+ * the request in exited with it (EXEC: any exit but 0), or was killed by that signal before it
+ * could answer (INSMOD, RMMOD: made in a child, as a shell runs kmod's insmod). A status word of
+ * 0 (EXEC: exit 0) is status 0.
+ *
+ * A long answer comes in parts: every response but the last has LKMEMU_HARNESS_RESPONSE_MORE, and
+ * the host joins their texts; the last one's status and flags are the answer's. */
 struct lkmemu_harness_response {
-    int32_t status; /* 0 or a negative errno, as the system call returned it */
+    int32_t status;
     uint32_t text_length;
+    uint32_t flags; /* LKMEMU_HARNESS_RESPONSE_* */
 };
+
+#define LKMEMU_HARNESS_RESPONSE_MORE (1u << 0)       /* a part: more of this answer follows */
+#define LKMEMU_HARNESS_RESPONSE_NOT_OPENED (1u << 1) /* the status is the open(2) of the request's
+                                                        path: the file could not be opened (cat,
+                                                        INSMOD_FILE), not the call it was for */
+
+/* wait4(2)'s status word, as Linux's WIFEXITED / WEXITSTATUS / WTERMSIG read it. */
+#define LKMEMU_WAIT_EXITED(status) (((status) & 0x7f) == 0)
+#define LKMEMU_WAIT_EXIT_CODE(status) (((status) >> 8) & 0xff)
+#define LKMEMU_WAIT_SIGNALED(status) (((status) & 0x7f) != 0 && ((status) & 0x7f) != 0x7f)
+#define LKMEMU_WAIT_TERM_SIGNAL(status) ((status) & 0x7f)

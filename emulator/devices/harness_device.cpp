@@ -114,6 +114,7 @@ void HarnessDevice::get_request()
     m_status = 0;
     m_pending.reset();
     m_data = std::move(m_pending_data); // the previous request's data is done with
+    m_answer_text.clear();                // and so is any unfinished answer to it
 }
 
 // Straight from the host's file (or memory) into guest RAM: the one copy of a module image.
@@ -150,7 +151,18 @@ void HarnessDevice::put_response()
     }
     auto const* text = reinterpret_cast<const char*>(m_ram.data() + m_address + sizeof header);
     m_status = 0;
-    m_endpoint->on_response(header.status, std::string_view(text, header.text_length));
+    if (header.flags & LKMEMU_HARNESS_RESPONSE_MORE) {
+        m_answer_text.append(text, header.text_length);
+        return;
+    }
+    if (m_answer_text.empty()) {
+        m_endpoint->on_answer(header.status, header.flags, std::string_view(text, header.text_length));
+        return;
+    }
+    m_answer_text.append(text, header.text_length);
+    std::string answer = std::move(m_answer_text);
+    m_answer_text.clear();
+    m_endpoint->on_answer(header.status, header.flags, answer);
 }
 
 } // namespace lkmemu

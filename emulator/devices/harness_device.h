@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +25,13 @@ public:
     // The data of the request next_request just gave (nullptr: none).
     virtual std::unique_ptr<HarnessData> take_request_data() { return nullptr; }
     virtual void on_response(int32_t status, std::string_view text) = 0;
+    // The same with the answer's flags (LKMEMU_HARNESS_RESPONSE_NOT_OPENED); by default they are
+    // dropped. `text` joins the texts of all the answer's parts.
+    virtual void on_answer(int32_t status, uint32_t flags, std::string_view text)
+    {
+        (void)flags;
+        on_response(status, text);
+    }
 };
 
 class HarnessDevice final : public IoDevice {
@@ -78,6 +86,8 @@ private:
     std::unique_ptr<HarnessData> m_pending_data;
     // The data of the request GET_REQUEST delivered last, read by GET_DATA until the next one.
     std::unique_ptr<HarnessData> m_data;
+    // The texts of an answer's parts so far (LKMEMU_HARNESS_RESPONSE_MORE), until its last part.
+    std::string m_answer_text;
 };
 
 } // namespace lkmemu

@@ -56,6 +56,10 @@ public:
     {
         m_runner->on_response(machine, status, text);
     }
+    void on_answer(Machine& machine, int32_t status, uint32_t flags, std::string_view text) override
+    {
+        m_runner->on_answer(machine, status, flags, text);
+    }
 
     bool held() const { return m_held; }
     // The command that was in flight when the guest asked for its next request instead of

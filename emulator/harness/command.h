@@ -29,7 +29,11 @@ struct CommandResult {
     std::string command;  // as typed
     bool ran = false;     // false: the machine stopped before reaching it
     bool ok = false;
-    int status = 0;       // what the guest returned (0 or -errno); 0 for host-side commands
+    int status = 0;       // what the guest returned (0 or -errno; > 0: a child's wait status); 0 for host-side commands
+    // A child process's end, for a command init ran in one (exec, sh; insmod and rmmod when the
+    // child was killed): its exit code, or the signal that killed it.
+    std::optional<int> exit_code;
+    std::optional<int> signal;
     std::string output;   // what the command printed
     std::string error;    // why it failed, as printed to the user
     double wall_ms = 0;            // from handing the request to the guest to its answer

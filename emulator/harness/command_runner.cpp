@@ -127,7 +127,7 @@ std::optional<std::vector<uint8_t>> CommandRunner::start(HarnessCommand& command
     return encoded.release_value();
 }
 
-void CommandRunner::on_response(Machine& machine, int32_t status, std::string_view text)
+void CommandRunner::on_answer(Machine& machine, int32_t status, uint32_t flags, std::string_view text)
 {
     if (!m_in_flight)
         return; // a response nobody asked for: the guest's init misbehaved; ignore it
@@ -136,7 +136,7 @@ void CommandRunner::on_response(Machine& machine, int32_t status, std::string_vi
     CommandResult& result = m_results[in_flight.result];
     result.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - in_flight.started).count();
     result.guest_instructions = machine.guest_instructions() - in_flight.started_instructions;
-    in_flight.command->finish(status, text, result);
+    in_flight.command->finish(status, flags, text, result);
     finish(result);
 }
 

@@ -55,7 +55,11 @@ public:
     {
         return !m_source && !m_powered_off && m_next >= m_pending.size() && !sleeping(machine);
     }
-    void on_response(Machine&, int32_t status, std::string_view text) override;
+    void on_response(Machine& machine, int32_t status, std::string_view text) override
+    {
+        on_answer(machine, status, 0, text);
+    }
+    void on_answer(Machine&, int32_t status, uint32_t flags, std::string_view text) override;
 
     // After Machine::run(): one result per command given (and per console line), in order.
     std::vector<CommandResult> results() const;

@@ -101,6 +101,8 @@ Result<std::unique_ptr<Session>> Session::create(SessionOptions options)
 
     if (options.console_listener)
         session->m_machine->set_console_listener(std::move(options.console_listener));
+    if (options.console_input)
+        session->m_machine->set_console_input(std::move(options.console_input));
     CommandRunner& runner = session->m_runner;
     runner.set_kernel_path(options.kernel_path);
     runner.set_stop_on_error(options.stop_on_error);
@@ -264,10 +266,10 @@ std::optional<std::vector<uint8_t>> Session::try_next_request(Machine& machine)
     }
 }
 
-void Session::on_response(Machine& machine, int32_t status, std::string_view text)
+void Session::on_answer(Machine& machine, int32_t status, uint32_t flags, std::string_view text)
 {
     try {
-        m_runner.on_response(machine, status, text);
+        m_runner.on_answer(machine, status, flags, text);
         update_time_limit();
     } catch (const std::exception& error) {
         host_failed(error);

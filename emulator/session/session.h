@@ -62,6 +62,7 @@ struct SessionOptions {
 
     // What the session tells as it goes; each may be left empty.
     std::function<void(std::string_view)> console_listener; // the UART's output, live
+    Machine::ConsoleInput console_input; // the UART's input (a terminal): Machine::set_console_input
     CommandRunner::OutputSink output_sink;                  // each command's result as it ends
     LogSink log;                                            // the session's own lines (gdb: ...)
     // Where commands come from once the given ones are done (an interactive console); without
@@ -103,7 +104,11 @@ private:
     std::vector<uint8_t> next_request(Machine&) override;
     std::optional<std::vector<uint8_t>> try_next_request(Machine&) override;
     std::unique_ptr<HarnessData> take_request_data() override { return m_runner.take_request_data(); }
-    void on_response(Machine&, int32_t status, std::string_view text) override;
+    void on_response(Machine& machine, int32_t status, std::string_view text) override
+    {
+        on_answer(machine, status, 0, text);
+    }
+    void on_answer(Machine&, int32_t status, uint32_t flags, std::string_view text) override;
     // An exception escaped the runner: remember it, and let the guest power off.
     std::vector<uint8_t> host_failed(const std::exception&);
     // Runs the machine; returns how it stopped, and what the session cut off (limit, signal).

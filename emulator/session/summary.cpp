@@ -2,6 +2,7 @@
 
 #include "json_text.h"
 
+#include <harness/commands/harness_command.h>
 #include <harness/guest_requests.h>
 
 #include <fmt/format.h>
@@ -165,6 +166,12 @@ nlohmann::json Summary::to_json() const
         bool const answered = result.ran && in_flight != i;
         entry["status"] = answered ? nlohmann::json(result.status) : nlohmann::json();
         entry["errno"] = answered && result.status < 0 ? nlohmann::json(errno_name(-result.status)) : nlohmann::json();
+        // A child's end (exec, sh; an insmod whose child was killed): the shell's $? (the exit
+        // code, or 128 + the signal) and the signal's name; null otherwise.
+        entry["exit_status"] = result.exit_code  ? nlohmann::json(*result.exit_code)
+                               : result.signal ? nlohmann::json(128 + *result.signal)
+                                               : nlohmann::json();
+        entry["signal"] = result.signal ? nlohmann::json(commands::guest_signal_name(*result.signal)) : nlohmann::json();
         // `expect ERRNO|fail CMD`: "EEXIST" or "fail" (ok says whether it was met), else null.
         entry["expect"] = result.expect ? nlohmann::json(expectation_text(*result.expect)) : nlohmann::json();
         if (answered)

@@ -41,12 +41,13 @@ void response_text::append(const char* s)
 
 long open_harness()
 {
-    long fd = sys::open("/dev/harness", sys::O_RDWR);
+    // Close-on-exec: the programs init runs (exec) must not hold its end of the harness.
+    long fd = sys::open("/dev/harness", sys::O_RDWR | sys::O_CLOEXEC);
     if (fd < 0)
         return fd;
     g_harness = static_cast<int>(fd);
     // Opened now, as root: init may drop to another uid before its first insmod.
-    long data = sys::open("/dev/harness_data", sys::O_RDONLY);
+    long data = sys::open("/dev/harness_data", sys::O_RDONLY | sys::O_CLOEXEC);
     if (data < 0)
         return data;
     g_harness_data = static_cast<int>(data);
@@ -69,9 +70,9 @@ response_text& begin_response()
     return g_text;
 }
 
-void respond(int status, const response_text& text)
+void respond(int status, const response_text& text, uint32_t flags)
 {
-    lkmemu_harness_response header { status, static_cast<uint32_t>(text.length) };
+    lkmemu_harness_response header { status, static_cast<uint32_t>(text.length), flags };
     __builtin_memcpy(g_response, &header, sizeof(header));
     long written = sys::write(g_harness, g_response, sizeof(header) + text.length);
     if (written < 0)
@@ -79,6 +80,12 @@ void respond(int status, const response_text& text)
 }
 
 void respond(int status) { respond(status, begin_response()); }
+
+void send_part(response_text& text)
+{
+    respond(0, text, LKMEMU_HARNESS_RESPONSE_MORE);
+    text.length = 0;
+}
 
 request next_request()
 {
@@ -108,7 +115,7 @@ request next_request()
             continue;
         }
         g_current = reinterpret_cast<const lkmemu_harness_request*>(g_request);
-        return { header.op, header.flags, args, header.data_length };
+        return { header.op, header.flags, args, header.args_length, header.data_length };
     }
 }
 

@@ -29,6 +29,8 @@ constexpr size_t KMSG_RECORD_MAX = 4096;            // the longest record, every
 
 int g_kmsg = -1; // /dev/kmsg (open_kernel_log)
 
+} // namespace
+
 // Position /dev/kmsg after the newest record: what the next call logs is what
 // append_log_since_mark() gives. Without /dev/kmsg there is no reason to give, only the errno.
 void mark_log()
@@ -57,6 +59,8 @@ void append_log_since_mark(response_text& text)
     while (text.length && text.text[text.length - 1] == '\n')
         text.length--;
 }
+
+namespace {
 
 // The holders of one module, from /proc/modules ("name size refcount users state address", users
 // "a,b," or "-"), read in pieces: the file grows with the modules loaded. Each holder is appended
@@ -178,17 +182,12 @@ long insmod_by_init_module(const request& request)
     return sys::init_module(image, request.data_length, request.args);
 }
 
-} // namespace
+// The calls below run in init or in a child of it (module_call_in_task, insmod_in=): each gets the
+// request, returns 0 or -errno.
 
-void open_kernel_log()
+long insmod_call(const void* arg)
 {
-    long fd = sys::open("/dev/kmsg", sys::O_RDONLY | sys::O_NONBLOCK);
-    g_kmsg = fd < 0 ? -1 : static_cast<int>(fd);
-}
-
-void serve_insmod(const request& request)
-{
-    mark_log();
+    const request& request = *static_cast<const init::request*>(arg);
     long ret = -LKM_ENOSYS;
     if (!g_insmod_init_module && !g_insmod_bad_pointer) {
         int fd = g_finit_test == finit_test::bad_fd ? -1
@@ -199,19 +198,28 @@ void serve_insmod(const request& request)
     }
     if (ret == -LKM_ENOSYS)
         ret = insmod_by_init_module(request);
-    response_text& text = begin_response();
-    if (ret < 0)
-        append_log_since_mark(text);
-    respond(static_cast<int>(ret), text);
+    return ret;
 }
 
-void serve_rmmod(const request& request)
+struct insmod_file_call {
+    int fd;
+    const char* params;
+    int flags;
+};
+
+long insmod_file_call_fn(const void* arg)
 {
+    const auto& call = *static_cast<const insmod_file_call*>(arg);
+    return sys::finit_module(call.fd, call.params, call.flags);
+}
+
+long rmmod_call(const void* arg)
+{
+    const request& request = *static_cast<const init::request*>(arg);
     bool wait = request.flags & LKMEMU_HARNESS_RMMOD_WAIT;
     unsigned flags = request.flags & ~LKMEMU_HARNESS_RMMOD_WAIT;
     long waited_ms = 0, backoff_ms = 10;
     for (;;) {
-        mark_log();
         long ret = sys::delete_module(request.args, flags);
         if (ret == -LKM_EWOULDBLOCK && wait && waited_ms < RMMOD_WAIT_LIMIT_MS) {
             // As modprobe -w: wait while the module is busy, backing off up to a second.
@@ -221,14 +229,64 @@ void serve_rmmod(const request& request)
             backoff_ms = backoff_ms * 2 > 1000 ? 1000 : backoff_ms * 2;
             continue;
         }
+        return ret;
+    }
+}
+
+// The answer to a module call: its result, with what the kernel logged for a failure (or the
+// death of the child that made it: the oops).
+void respond_module_call(long ret)
+{
+    response_text& text = begin_response();
+    if (ret != 0)
+        append_log_since_mark(text);
+    respond(static_cast<int>(ret), text);
+}
+
+} // namespace
+
+void open_kernel_log()
+{
+    long fd = sys::open("/dev/kmsg", sys::O_RDONLY | sys::O_NONBLOCK | sys::O_CLOEXEC);
+    g_kmsg = fd < 0 ? -1 : static_cast<int>(fd);
+}
+
+void serve_insmod(const request& request)
+{
+    mark_log();
+    respond_module_call(module_call_in_task(insmod_call, &request));
+}
+
+void serve_insmod_file(const request& request)
+{
+    const char* path = request.args;
+    size_t length = 0;
+    while (path[length])
+        length++;
+    const char* params = length + 1 < request.args_length ? path + length + 1 : path + length;
+    long fd = sys::open(path, sys::O_RDONLY | sys::O_CLOEXEC);
+    if (fd < 0) {
+        respond(static_cast<int>(fd), begin_response(), LKMEMU_HARNESS_RESPONSE_NOT_OPENED);
+        return;
+    }
+    insmod_file_call call { static_cast<int>(fd), params, static_cast<int>(request.flags) };
+    mark_log();
+    long ret = module_call_in_task(insmod_file_call_fn, &call);
+    sys::close(static_cast<int>(fd));
+    respond_module_call(ret);
+}
+
+void serve_rmmod(const request& request)
+{
+    mark_log();
+    long ret = module_call_in_task(rmmod_call, &request);
+    if (ret == -LKM_EWOULDBLOCK) {
         response_text& text = begin_response();
-        if (ret == -LKM_EWOULDBLOCK)
-            describe_busy_module(request.args, text);
-        else if (ret < 0)
-            append_log_since_mark(text);
+        describe_busy_module(request.args, text);
         respond(static_cast<int>(ret), text);
         return;
     }
+    respond_module_call(ret);
 }
 
 void serve_lsmod()

@@ -290,9 +290,9 @@ TEST_CASE("harness: absent without a host, ID and request/response with one", "[
     // Response: header + text.
     lkmemu_harness_response response { -LKM_ENOENT, 4 };
     std::memcpy(ram.data() + 0x2000, &response, sizeof response);
-    std::memcpy(ram.data() + 0x2008, "gone", 4);
+    std::memcpy(ram.data() + 0x2000 + sizeof response, "gone", 4);
     bus.write(reg(LKMEMU_HARNESS_REG_ADDR_LO), 4, 0x2000);
-    bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, 12);
+    bus.write(reg(LKMEMU_HARNESS_REG_LENGTH), 4, sizeof response + 4);
     bus.write(reg(LKMEMU_HARNESS_REG_COMMAND), 4, LKMEMU_HARNESS_CMD_PUT_RESPONSE);
     CHECK(bus.read(reg(LKMEMU_HARNESS_REG_STATUS), 4) == 0);
     REQUIRE(host.responses.size() == 1);

@@ -108,7 +108,7 @@ TEST_CASE("a block that ends in sti, popf, iretq or sysret may have set IF", "[c
     CHECK(counter.on_block(0x7000, 4));
 }
 
-TEST_CASE("many distinct blocks are each decoded once; a page forget drops only that page's",
+TEST_CASE("many distinct blocks are each decoded once, a page forget drops only that page's",
           "[counter]")
 {
     // Every address reads as nops, so a block of n bytes is n instructions.

@@ -139,12 +139,14 @@ TEST_CASE("every command is found by its name, and help lists them all, by side,
     // As help printed before the table, with sleep added.
     CHECK(help_text() ==
           "Commands (guest commands run as system calls made by the guest's init process):\n"
-          "  insmod [-f|--force-modversion|--force-vermagic] FILE [PARAM=VALUE ...] load a module (finit_module); -f forces\n"
+          "  insmod [-f|--force-modversion|--force-vermagic] FILE [PARAM=VALUE ...] load a module (finit_module, in a child of init); FILE: a host file, else a guest path (guest:/PATH: the guest's)\n"
           "  rmmod [-f] [-w] NAME           unload a module (delete_module); -f forces, -w waits\n"
           "  lsmod                          the loaded modules, as kmod's table (raw: cat /proc/modules)\n"
           "  dmesg                          the kernel log (syslog)\n"
           "  cat PATH                       a file read by init (open/read), e.g. /proc/modules, /dev/...\n"
           "  ls [-l] PATH                   a guest directory listed by init (getdents64; -l: newfstatat)\n"
+          "  exec PATH [ARG ...]            run a guest program as init's child (fork, execve, wait4): its output and exit\n"
+          "  sh \"COMMAND LINE\"              run /bin/sh -c \"COMMAND LINE\" in the guest, as exec does\n"
           "Inspection commands (answered by the emulator from guest memory):\n"
           "  vmmap                          virtual memory map from the guest's page tables\n"
           "  meminfo                        free pages, kmalloc and module-area use\n"
@@ -254,8 +256,20 @@ TEST_CASE("insmod sends the file and its parameters, and words failures as kmod"
         CHECK_FALSE(parsed(text)->start(host, result));
         return result.error;
     };
-    CHECK(start_error("insmod " + (dir / "nosuch.ko").string()) ==
-          "insmod: ERROR: could not load module " + (dir / "nosuch.ko").string() + ": No such file or directory");
+    CHECK(start_error("insmod nosuch-relative.ko") ==
+          "insmod: ERROR: could not load module nosuch-relative.ko: No such file or directory");
+    // An absolute path no host file has is the guest's (guest:/PATH always is): init opens it.
+    for (std::string path : { (dir / "nosuch.ko").string(), "guest:" + file }) {
+        INFO(path);
+        GuestRequest guest = request_of(*parsed("insmod " + path + " who=x"));
+        CHECK(guest.op == LKMEMU_HARNESS_OP_INSMOD_FILE);
+        std::string const shown = path.starts_with("guest:") ? path.substr(6) : path;
+        CHECK(guest.args == shown + std::string("\0who=x", 6));
+        CHECK(!guest.data);
+        CommandResult refused;
+        parsed("insmod " + path)->finish(-LKM_ENOENT, LKMEMU_HARNESS_RESPONSE_NOT_OPENED, {}, refused);
+        CHECK(refused.error == "insmod: ERROR: could not load module " + shown + ": No such file or directory");
+    }
     CHECK(start_error("insmod " + dir.string()) ==
           "insmod: ERROR: could not load module " + dir.string() + ": Is a directory");
     // Not regular files: refused before a byte is read (a FIFO without a writer does not block).
@@ -313,7 +327,7 @@ TEST_CASE("sleep takes 500ms, 3s, 5m or plain seconds and lets that much guest t
     }
 }
 
-TEST_CASE("a request is encoded as init reads it: header, arguments with their NUL; the data apart")
+TEST_CASE("a request is encoded as init reads it: header, arguments with their NUL, the data apart")
 {
     GuestRequest request { LKMEMU_HARNESS_OP_INSMOD, 7, "a=1",
                            std::make_unique<HarnessBytes>(std::vector<uint8_t> { 0xde, 0xad }) };
@@ -344,7 +358,7 @@ TEST_CASE("a request is encoded as init reads it: header, arguments with their N
                                          std::to_string(LKMEMU_HARNESS_MAX_MESSAGE));
 }
 
-TEST_CASE("ls: -l before one path; errors in coreutils' words")
+TEST_CASE("ls: -l before one path, errors in coreutils' words")
 {
     CHECK(parse_error("ls") == "ls: usage: ls [-l] PATH");
     CHECK(parse_error("ls -l") == "ls: usage: ls [-l] PATH");

@@ -42,7 +42,7 @@ CommandResult ended(const Command& command, bool ok, int status, std::string err
 
 } // namespace
 
-TEST_CASE("expect ERRNO and expect fail come off the command's words; its text stays as typed")
+TEST_CASE("expect ERRNO and expect fail come off the command's words, its text stays as typed")
 {
     Command command = one("expect EEXIST insmod hello.ko who=x");
     CHECK(command.text == "expect EEXIST insmod hello.ko who=x");
@@ -81,7 +81,7 @@ TEST_CASE("a wrong expect is refused when the commands are parsed")
           "expect 17 insmod a.ko: expect: '17' is no errno name (EEXIST, ENOENT ...) nor 'fail'");
 }
 
-TEST_CASE("an expected failure is ok; a success or another errno is not, and says what was expected")
+TEST_CASE("an expected failure is ok, a success or another errno is not, and says what was expected")
 {
     Command eexist = one("expect EEXIST insmod a.ko");
     CommandResult met = ended(eexist, false, -LKM_EEXIST, "insmod: ERROR: could not insert module a.ko: File exists");

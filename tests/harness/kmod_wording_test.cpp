@@ -112,7 +112,7 @@ TEST_CASE("rmmod: kmod's one line for a module not loaded or in use, libkmod's a
              "rmmod: kernel: hello: exit faulted; the module stays in memory (err 14)");
 }
 
-TEST_CASE("one errno name per number: glibc's, with strerror's text; the aliases name the same value")
+TEST_CASE("one errno name per number: glibc's, with strerror's text, the aliases name the same value")
 {
     std::set<int> values;
     std::set<std::string> names;

@@ -1,5 +1,7 @@
 #include "rows.h"
 
+#include <lkmemu/harness.h>
+
 #include <fmt/format.h>
 
 #include <unordered_map>
@@ -12,7 +14,9 @@ using namespace commands;
 
 // One row per command; help lists them in this order.
 constexpr CommandSpec kCommands[] = {
-    { "insmod", "insmod [-f|--force-modversion|--force-vermagic] FILE [PARAM=VALUE ...]", "load a module (finit_module); -f forces", CommandSide::guest, parse_insmod },
+    { "insmod", "insmod [-f|--force-modversion|--force-vermagic] FILE [PARAM=VALUE ...]",
+      "load a module (finit_module, in a child of init); FILE: a host file, else a guest path (guest:/PATH: the guest's)",
+      CommandSide::guest, parse_insmod },
     { "rmmod", "rmmod [-f] [-w] NAME", "unload a module (delete_module); -f forces, -w waits", CommandSide::guest,
       parse_rmmod },
     { "lsmod", "lsmod", "the loaded modules, as kmod's table (raw: cat /proc/modules)", CommandSide::guest, parse_lsmod },
@@ -21,6 +25,10 @@ constexpr CommandSpec kCommands[] = {
       parse_cat },
     { "ls", "ls [-l] PATH", "a guest directory listed by init (getdents64; -l: newfstatat)", CommandSide::guest,
       parse_ls },
+    { "exec", "exec PATH [ARG ...]", "run a guest program as init's child (fork, execve, wait4): its output and exit",
+      CommandSide::guest, parse_exec },
+    { "sh", "sh \"COMMAND LINE\"", "run /bin/sh -c \"COMMAND LINE\" in the guest, as exec does", CommandSide::guest,
+      parse_sh },
     { "vmmap", "vmmap", "virtual memory map from the guest's page tables", CommandSide::host, parse_vmmap },
     { "meminfo", "meminfo", "free pages, kmalloc and module-area use", CommandSide::host, parse_meminfo },
     { "sleep", "sleep DURATION", "let guest time pass, the machine idle (500ms, 3s, 5m; plain: seconds)",
@@ -73,14 +81,37 @@ std::string help_text()
     return text;
 }
 
-void HarnessCommand::finish(int32_t status, std::string_view text, CommandResult& result) const
+void HarnessCommand::finish(int32_t status, uint32_t flags, std::string_view text, CommandResult& result) const
 {
     result.status = status;
-    result.ok = status >= 0;
-    if (result.ok)
+    if (status > 0) {
+        // A child's end: a program's output is still its output, whatever its status.
+        if (LKMEMU_WAIT_SIGNALED(status))
+            result.signal = LKMEMU_WAIT_TERM_SIGNAL(status);
+        else
+            result.exit_code = LKMEMU_WAIT_EXIT_CODE(status);
+        if (reports_exit_status())
+            result.output = format_output(text);
+        result.error = explain_child_end(status, reports_exit_status() ? std::string_view() : text);
+        return;
+    }
+    result.ok = status == 0;
+    if (result.ok) {
+        if (reports_exit_status())
+            result.exit_code = 0;
         result.output = format_output(text);
+    } else if (flags & LKMEMU_HARNESS_RESPONSE_NOT_OPENED)
+        result.error = explain_open_failure(-status);
     else
         result.error = explain_failure(-status, text);
+}
+
+std::string HarnessCommand::explain_child_end(int wait_status, std::string_view reason) const
+{
+    std::string error = fmt::format("{}: {}", m_name, child_end_text(wait_status));
+    if (!reason.empty())
+        error += fmt::format(": {}", reason);
+    return error;
 }
 
 std::string HarnessCommand::explain_failure(int errno_value, std::string_view reason) const

@@ -28,7 +28,12 @@ private:
         return GuestRequest { LKMEMU_HARNESS_OP_READ_FILE, 0, m_path, {} };
     }
 
-    // As cat(1) words it.
+    // A file it cannot open as busybox's cat (the guest's) words it; one it cannot read (a
+    // directory: EISDIR) naming the file.
+    std::string explain_open_failure(int errno_value) const override
+    {
+        return fmt::format("cat: can't open '{}': {}", m_path, errno_text(errno_value));
+    }
     std::string explain_failure(int errno_value, std::string_view) const override
     {
         return fmt::format("cat: {}: {}", m_path, errno_text(errno_value));

@@ -47,8 +47,11 @@ public:
     // `result` and returns nullopt. A command that cannot start fills in result.error.
     virtual std::optional<GuestRequest> start(HostContext&, CommandResult& result) = 0;
     // init's answer to the request: the text is the output, or for a failed call the kernel's
-    // reason, shown after the failure in the tool's words.
-    void finish(int32_t status, std::string_view text, CommandResult& result) const;
+    // reason, shown after the failure in the tool's words. A positive status is the wait status
+    // of the child init ran the request in (abi/lkmemu/harness.h); flags: the answer's
+    // LKMEMU_HARNESS_RESPONSE_*.
+    void finish(int32_t status, uint32_t flags, std::string_view text, CommandResult& result) const;
+    void finish(int32_t status, std::string_view text, CommandResult& result) const { finish(status, 0, text, result); }
 
 protected:
     explicit HarnessCommand(std::string_view name) : m_name(name) {}
@@ -57,6 +60,13 @@ protected:
     virtual std::string explain_failure(int errno_value, std::string_view reason) const;
     // The output as the tool prints it, from init's text. By default the text itself.
     virtual std::string format_output(std::string_view text) const { return std::string(text); }
+    // The failure when init could not open the request's path (LKMEMU_HARNESS_RESPONSE_NOT_OPENED).
+    virtual std::string explain_open_failure(int errno_value) const { return explain_failure(errno_value, {}); }
+    // The end of the child that ran the request, when it is a failure: "NAME: exit status 3",
+    // "NAME: killed by signal 11 (SIGSEGV)", then init's text (the kernel's reason) if any.
+    virtual std::string explain_child_end(int wait_status, std::string_view reason) const;
+    // Whether the command is a program's run, whose exit status is reported even when it is 0.
+    virtual bool reports_exit_status() const { return false; }
 
 private:
     std::string_view m_name;
@@ -106,6 +116,11 @@ const CommandSpec* find_command(std::string_view name);
 Result<std::unique_ptr<HarnessCommand>> parse_command(const Command& command);
 
 namespace commands {
+// A guest signal's name (Linux's numbering, abi/lkmemu/signal.h): "SIGSEGV", or "signal 40".
+// (program_commands.cpp)
+std::string guest_signal_name(int signal);
+// How a shell words a child's end: "exit status 3", "killed by signal 11 (SIGSEGV)".
+std::string child_end_text(int wait_status);
 // A duration as `sleep` and the session's time limits take it: "500ms", "3s", "5m", "1.5"
 // (seconds), in nanoseconds; nullopt if malformed. (host_commands.cpp)
 std::optional<uint64_t> parse_duration(std::string_view text);

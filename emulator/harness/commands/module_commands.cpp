@@ -4,6 +4,7 @@
 #include "rows.h"
 
 #include <support/file_contents.h>
+#include <support/module_decompress.h>
 
 #include <lkmemu/errno.h>
 #include <lkmemu/fcntl.h>
@@ -30,6 +31,28 @@ private:
     OpenFile m_file;
 };
 
+// The file as the request's data; a .ko.xz or .ko.zst (by its magic, as kmod) decompressed here
+// first, as kmod does for a kernel that cannot (support/module_decompress.h).
+Result<std::unique_ptr<HarnessData>> module_data(OpenFile file, const std::string& name)
+{
+    uint8_t magic[8] = {};
+    int64_t got = file.read_at(0, magic);
+    auto compression = module_compression(std::span<const uint8_t>(magic, got > 0 ? static_cast<size_t>(got) : 0));
+    if (compression == ModuleCompression::none)
+        return std::unique_ptr<HarnessData>(std::make_unique<HarnessModuleFile>(std::move(file)));
+    std::vector<uint8_t> bytes(file.size());
+    for (size_t done = 0; done < bytes.size();) {
+        int64_t n = file.read_at(done, std::span<uint8_t>(bytes).subspan(done));
+        if (n <= 0)
+            return make_error(fmt::format("insmod: ERROR: could not load module {}: {}", name, errno_text(n < 0 ? static_cast<int>(-n) : EIO)));
+        done += static_cast<size_t>(n);
+    }
+    auto image = decompress_module(bytes, compression);
+    if (image.is_error())
+        return make_error(fmt::format("insmod: ERROR: could not load module {}: {}", name, image.error().message));
+    return std::unique_ptr<HarnessData>(std::make_unique<HarnessBytes>(image.release_value()));
+}
+
 // Joins words[from..] with single spaces: insmod's parameter string, as kmod builds it.
 std::string join_from(const Words& words, size_t from)
 {
@@ -53,10 +76,15 @@ private:
     // The file is opened and checked here, not read: the guest's kernel reads it through
     // /dev/harness_data (finit_module), straight from the host file into its buffer, and a file
     // larger than the kernel takes is refused by the kernel (EFBIG) without being read at all.
+    // A guest path (guest:/PATH, or an absolute path no host file has) is opened by init.
     Result<GuestRequest> request() const override
     {
+        if (m_file.starts_with(kGuestPrefix))
+            return guest_request(m_file.substr(kGuestPrefix.size()));
         int error_number = 0;
         auto file = OpenFile::open_regular(m_file, &error_number);
+        if (file.is_error() && error_number == ENOENT && m_file.starts_with('/'))
+            return guest_request(m_file);
         if (file.is_error()) {
             // kmod's words for a file it cannot open, with the real errno ("Permission denied",
             // "Is a directory" ...); a device, FIFO or socket is refused before any read.
@@ -65,15 +93,36 @@ private:
                 error += "\ninsmod: lkmemu: not a regular file";
             return make_error(std::move(error));
         }
-        return GuestRequest { LKMEMU_HARNESS_OP_INSMOD, m_flags, m_params,
-                              std::make_unique<HarnessModuleFile>(file.release_value()) };
+        return GuestRequest { LKMEMU_HARNESS_OP_INSMOD, m_flags, m_params, LKMEMU_TRY(module_data(file.release_value(), m_file)) };
+    }
+
+    // INSMOD_FILE: the path and the parameters, each NUL-terminated (the last NUL is the encoding's).
+    Result<GuestRequest> guest_request(const std::string& path) const
+    {
+        if (!path.starts_with('/'))
+            return make_error(fmt::format("insmod: ERROR: {}: a guest path is absolute (guest:/lib/modules/...)", m_file));
+        return GuestRequest { LKMEMU_HARNESS_OP_INSMOD_FILE, m_flags, path + '\0' + m_params, {} };
     }
 
     // kmod's wording first, then what kmod cannot show: the kernel's own reason.
     std::string explain_failure(int errno_value, std::string_view reason) const override
     {
-        return kmod::insmod_failure(m_file, errno_value, reason);
+        return kmod::insmod_failure(shown_file(), errno_value, reason);
     }
+    // kmod's words for a module file it cannot open (here: init could not open the guest's).
+    std::string explain_open_failure(int errno_value) const override
+    {
+        return fmt::format("insmod: ERROR: could not load module {}: {}", shown_file(), errno_text(errno_value));
+    }
+    std::string_view shown_file() const
+    {
+        std::string_view file = m_file;
+        if (file.starts_with(kGuestPrefix))
+            file.remove_prefix(kGuestPrefix.size());
+        return file;
+    }
+
+    static constexpr std::string_view kGuestPrefix = "guest:";
 
     std::string m_file;
     std::string m_params;

@@ -24,6 +24,9 @@ std::unique_ptr<HarnessCommand> parse_lsmod(const CommandSpec&, const Words&);
 std::unique_ptr<HarnessCommand> parse_dmesg(const CommandSpec&, const Words&);
 std::unique_ptr<HarnessCommand> parse_cat(const CommandSpec&, const Words&);
 std::unique_ptr<HarnessCommand> parse_ls(const CommandSpec&, const Words&);
+// program_commands.cpp: guest programs run as init's children
+std::unique_ptr<HarnessCommand> parse_exec(const CommandSpec&, const Words&);
+std::unique_ptr<HarnessCommand> parse_sh(const CommandSpec&, const Words&);
 // host_commands.cpp: inspection and the session's own
 std::unique_ptr<HarnessCommand> parse_vmmap(const CommandSpec&, const Words&);
 std::unique_ptr<HarnessCommand> parse_meminfo(const CommandSpec&, const Words&);

@@ -11,6 +11,7 @@
 #include <asm/processor.h>
 #include <asm/uaccess.h>
 #include <kernel/fs.h>
+#include <kernel/mem_devices.h>
 #include <kernel/printk.h>
 
 namespace {
@@ -87,15 +88,14 @@ long devkmsg_llseek(file* f, s64 offset, int whence)
     }
 }
 
-const file_operations g_devkmsg_fops = { devkmsg_open, devkmsg_read, devkmsg_write, nullptr, devkmsg_llseek, nullptr };
-
 } // namespace
+
+// Opened through the mem driver's major (drivers/char/mem.cpp), as Linux's kmsg_fops.
+const file_operations devkmsg_fops = { devkmsg_open, devkmsg_read, devkmsg_write, nullptr, devkmsg_llseek, nullptr };
 
 void devkmsg_init()
 {
-    int error = register_chrdev(MEM_MAJOR, "mem", &g_devkmsg_fops);
-    if (error == 0)
-        error = register_device_node("/dev/kmsg", MEM_MAJOR, KMSG_MINOR, 0644);
+    int error = register_device_node("/dev/kmsg", MEM_MAJOR, KMSG_MINOR, 0644);
     if (error < 0)
         pr_err("printk: cannot register /dev/kmsg: %d\n", error);
 }
