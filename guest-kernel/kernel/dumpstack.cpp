@@ -47,7 +47,9 @@ void show_trace(u64 rbp)
     u64 begin, end;
     if (get_stack_bounds(rbp, &begin, &end)) {
         // Each frame: [rbp] = the caller's rbp, [rbp + 8] = the return address. Stop at the
-        // terminating 0 (head_64.S, the task entry) or anything that leaves this stack.
+        // terminating 0 (head_64.S, the task entry) or anything that leaves the known stacks.
+        // Within a stack frames grow towards higher addresses; a module call's frames are on a
+        // stack of their own (module_call.S), whose first frame links to the caller's stack.
         for (int depth = 0; depth < 32 && rbp && (rbp & 7) == 0 && rbp >= begin && rbp + 16 <= end; depth++) {
             const u64* frame = reinterpret_cast<const u64*>(rbp);
             u64 return_address = frame[1];
@@ -55,9 +57,14 @@ void show_trace(u64 rbp)
             if (!sprint_backtrace(symbol, sizeof(symbol), return_address))
                 break; // not kernel text: the end of the kernel's frames
             pr_emerg(" %s\n", symbol);
-            if (frame[0] <= rbp)
-                break; // frames grow towards higher addresses; anything else is corruption
-            rbp = frame[0];
+            u64 next = frame[0];
+            if (next >= begin && next < end) {
+                if (next <= rbp)
+                    break; // corruption
+            } else if (!get_stack_bounds(next, &begin, &end)) {
+                break; // off every stack
+            }
+            rbp = next;
         }
     }
     pr_emerg(" </TASK>\n");

@@ -1,7 +1,7 @@
 // Exceptions and interrupts, after entry_64.S has saved the registers: fix up an expected fault
 // (exception table), turn a user process's fault into a signal, or oops on a kernel bug. After
-// the oops, a fault in kernel context while a module call (init, exit, a constructor) is on the
-// stack abandons that call (module_fault_recovery); anything else panics, with the reason.
+// the oops the faulting task dies and the kernel goes on (oops_end); init abandons the module
+// call it was running instead (module_fault_recovery); what cannot go on panics, with the reason.
 #include <lkmemu/devices.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
@@ -15,6 +15,30 @@
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/signal.h>
+
+// arch/x86_64/kernel/rewind_stack.S: make_task_dead(signr) on the top of the current task's
+// kernel stack, whatever stack the oops ran on (its own, a module call's, the #DF IST stack).
+extern "C" [[noreturn]] void rewind_stack_and_make_dead(int signr, u64 stack_pointer);
+
+// The end of a task that oopsed (Linux's make_task_dead): its module calls are abandoned (their
+// stacks freed, the modules left COMING or GOING), then do_exit(signr) as for a fatal signal.
+// Locks the task held stay held, as on Linux; a task that oopses again while dying never runs
+// again instead of recursing.
+extern "C" [[noreturn]] void make_task_dead(int signr)
+{
+    task_struct* task = current();
+    abandon_module_calls(task);
+    if (task->flags & PF_EXITING) {
+        pr_alert("Fixing recursive fault but reboot is needed!\n");
+        for (;;) {
+            set_current_state(TASK_UNINTERRUPTIBLE);
+            schedule();
+        }
+    }
+    task->flags |= PF_EXITING;
+    local_irq_enable(); // the oops came through an interrupt gate; do_exit may sleep
+    do_exit(signr);
+}
 
 namespace {
 
@@ -142,17 +166,25 @@ void user_fault_signal(pt_regs* regs, unsigned vector, u64 cr2)
         force_sig(sig);
 }
 
-// After the oops of a kernel-mode fault (Linux's oops_end): go on if a module call can be
-// abandoned, else panic with the reason.
+// After the oops of a kernel-mode fault (Linux's oops_end): the kernel goes on without the task
+// that faulted, which dies with SIGSEGV (make_task_dead, on its rewound stack), whatever it was
+// running: its own system call, a module's init or exit for it, a kernel thread's function. Init
+// is the exception: it serves the host's harness and must not die (Linux would panic with
+// "Attempted to kill init!"), so a module call it runs is abandoned instead, returning -EFAULT
+// to the loader (module_fault_recovery). What cannot go on panics: an interrupt handler (the
+// interrupted code can be neither resumed nor unwound), the idle task, init outside a module call.
 void oops_end(pt_regs* regs, const char* reason)
 {
     if (in_interrupt())
-        panic("Fatal exception in interrupt"); // the interrupted code cannot be resumed or unwound
+        panic("Fatal exception in interrupt");
+    task_struct* task = current();
     if (module_fault_recovery(regs))
-        return; // the module's init/exit returns -EFAULT to the loader; the kernel carries on
-    panic("%s", reason);
+        return; // init's (or a catching) module call returns -EFAULT to its caller; the kernel carries on
+    if (!task || is_idle_task(task) || task->pid == 1)
+        panic("%s", reason);
+    add_kernel_taint(TAINT_DIE);
+    rewind_stack_and_make_dead(SIGSEGV, reinterpret_cast<u64>(task_pt_regs(task)));
 }
-
 // A #DF arrives on its own IST stack. Running off a kernel stack faults on its guard page, and
 // the CPU, unable to push the #PF frame there, raises #DF: CR2 then lies in the guard (Linux's
 // exc_double_fault with CONFIG_VMAP_STACK, in its 4.x words).

@@ -7,7 +7,10 @@
 //
 // Slots are handed out in address order; a freed slot's descriptor goes to a free list and is
 // reused with its slot, so descriptors are as many as the most stacks ever alive at once, and
-// freeing needs no memory. The whole area is one PML4 entry, created at boot: every process's
+// freeing needs no memory. The end of boot makes VMAP_STACK_CACHED descriptors ahead (Linux keeps cached
+// stacks per CPU for the same reason): the stacks a harness command's tasks need at once -- init's
+// child running insmod, a module call's own stack, a shell and its pipeline -- then come from the
+// list, so /proc/meminfo returns to its post-boot value after each command. The whole area is one PML4 entry, created at boot: every process's
 // top-level table shares it (pgd_alloc copies the kernel half), so a stack mapped later is
 // visible in all address spaces.
 #include <asm/page.h>
@@ -19,6 +22,8 @@
 #include <mm/internal.h>
 
 namespace {
+
+constexpr unsigned VMAP_STACK_CACHED = 8;
 
 u64 g_next_slot = VMAP_STACK_START; // the lowest slot never handed out
 vm_stack* g_free_slots;             // freed slots, their descriptors kept
@@ -52,6 +57,19 @@ void vmap_stack_init()
     auto pte = walk_to_pte(kernel_pml4_phys(), VMAP_STACK_START, WalkMode::Create);
     if (pte.is_error())
         panic("vmap_stack_init: no memory for the stack area's page tables");
+}
+
+void vmap_stack_cache_init()
+{
+    for (unsigned i = 0; i < VMAP_STACK_CACHED && g_next_slot + VMAP_STACK_SLOT <= VMAP_STACK_END; i++) {
+        auto* stack = static_cast<vm_stack*>(kmalloc(sizeof(vm_stack)));
+        if (!stack)
+            return; // only the baseline suffers: the stacks are made when needed instead
+        u64 slot = g_next_slot;
+        *stack = { slot + VMAP_STACK_SLOT - PAGE_SIZE, slot + VMAP_STACK_SLOT, "free", g_free_slots }; // slot_of() finds the slot
+        g_free_slots = stack;
+        g_next_slot = slot + VMAP_STACK_SLOT;
+    }
 }
 
 lkm::ErrorOr<vm_stack*> vmap_stack_alloc(size_t size, const char* type)

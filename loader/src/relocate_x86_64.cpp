@@ -118,6 +118,14 @@ __attribute__((cold, noinline)) Error out_of_range(const load_info& info, unsign
         info.section_name(target_section), static_cast<unsigned long long>(rela.r_offset), code_model_hint(howto, target));
 }
 
+__attribute__((cold, noinline)) Error bad_branch_addend(const load_info& info, unsigned target_section, const Elf64_Rela& rela)
+{
+    return make_error(LKM_ENOEXEC, "relocation R_X86_64_PLT32 branches into the middle of an imported function",
+        "'%s' with addend %lld at %s+0x%llx (a call's is -4)", info.symbol_name(elf64_r_sym(rela.r_info)),
+        static_cast<long long>(rela.r_addend), info.section_name(target_section),
+        static_cast<unsigned long long>(rela.r_offset));
+}
+
 } // namespace
 
 const RelocationType* x86_64_relocation(uint32_t type)
@@ -159,8 +167,16 @@ ErrorOr<void> apply_relocate_add(load_info& info, unsigned relsec)
         case RelExpr::abs:
             value = s_plus_a;
             break;
-        case RelExpr::pc:
         case RelExpr::plt_pc:
+            // A call or jump to a function of the kernel or of another module is `call sym`, whose
+            // addend is -4 (the field is the instruction's last 4 bytes). Any other addend lands in
+            // the middle of a function the module knows nothing of, which then runs with whatever
+            // registers and stack it finds: refused (a damaged relocation, issue #16's fuzzing).
+            if (info.symtab[elf64_r_sym(rela[i].r_info)].st_shndx == SHN_UNDEF && rela[i].r_addend != -4)
+                return bad_branch_addend(info, target, rela[i]);
+            value = s_plus_a - place;
+            break;
+        case RelExpr::pc:
             value = s_plus_a - place;
             break;
         default: // elf_validity_check refuses every other type; reaching here is a loader bug

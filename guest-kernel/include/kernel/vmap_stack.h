@@ -17,6 +17,9 @@ struct vm_stack {
 // Build the area's page tables (its top-level entry must exist before the first process's PML4
 // copies the kernel half).
 void vmap_stack_init();
+// At the end of boot, once its own stacks exist: descriptors for the next few stacks made ahead,
+// so the tasks of later commands allocate nothing that outlives them (mm/vmap_stack.cpp).
+void vmap_stack_cache_init();
 
 // size bytes (a multiple of PAGE_SIZE, at most VMAP_STACK_MAX_SIZE) of zeroed stack with
 // VMAP_STACK_SLOT - size bytes of unmapped guard below it. ENOMEM when out of memory.

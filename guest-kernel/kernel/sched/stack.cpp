@@ -1,5 +1,6 @@
 // Stack bookkeeping for the unwinder: which stacks exist (the boot stack, which is the idle
-// task's, the current task's kernel stack, the IST stacks).
+// task's, the current task's kernel stack and its module calls' stacks, the IST stacks).
+#include <kernel/module.h>
 #include <kernel/sched.h>
 #include <kernel/vmap_stack.h>
 
@@ -23,6 +24,8 @@ bool get_stack_bounds(u64 sp, u64* begin, u64* end)
             return true;
         }
     }
+    if (module_call_stack_bounds(sp, begin, end))
+        return true;
     return get_ist_stack_bounds(sp, begin, end);
 }
 
@@ -30,5 +33,7 @@ const vm_stack* stack_guard_page_hit(u64 address)
 {
     if (task_struct* task = current(); task && task->stack && vmap_stack_guard_hit(task->stack, address))
         return task->stack;
+    if (const vm_stack* stack = module_call_stack_guard_hit(address))
+        return stack;
     return ist_stack_guard_hit(address);
 }
