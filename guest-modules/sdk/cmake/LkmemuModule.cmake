@@ -28,15 +28,21 @@ endforeach()
 execute_process(COMMAND ${CMAKE_C_COMPILER} -print-resource-dir
                 OUTPUT_VARIABLE _lkmemu_clang_resource_dir OUTPUT_STRIP_TRAILING_WHITESPACE
                 COMMAND_ERROR_IS_FATAL ANY)
-set(LKMEMU_MODULE_FLAGS
+# The flags by language are also what the SDK tree (build/sdk, sdk/CMakeLists.txt) writes for
+# out-of-tree builds: defined here once.
+set(LKMEMU_MODULE_BASE_FLAGS
   ${LKMEMU_GUEST_KERNEL_FLAGS}
   -g            # DWARF stays in the .ko: the debugger and oops symbolisation read it
   # The kernel's oops walks the frame-pointer chain through module frames too.
   -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
+  -DMODULE)
+set(LKMEMU_MODULE_C_FLAGS -Werror=incompatible-pointer-types -Werror=implicit-function-declaration
+  -Wno-unused-command-line-argument)  # C ignores -nostdinc++
+set(LKMEMU_MODULE_CXX_FLAGS -std=c++${CMAKE_CXX_STANDARD})  # what the tree's C++ standard gives
+set(LKMEMU_MODULE_FLAGS
+  ${LKMEMU_MODULE_BASE_FLAGS}
   -nostdinc -isystem ${_lkmemu_clang_resource_dir}/include
-  -DMODULE
-  $<$<COMPILE_LANGUAGE:C>:-Werror=incompatible-pointer-types -Werror=implicit-function-declaration
-                          -Wno-unused-command-line-argument>)  # C ignores -nostdinc++
+  "$<$<COMPILE_LANGUAGE:C>:${LKMEMU_MODULE_C_FLAGS}>")
 # Modules see the SDK and the contract (abi/), never the kernel's own headers.
 set(LKMEMU_MODULE_INCLUDES ${LKMEMU_SDK_DIR}/include ${CMAKE_SOURCE_DIR}/abi)
 
@@ -120,7 +126,8 @@ function(lkmemu_modpost)
       COMMAND ${CMAKE_COMMAND} -E make_directory ${LKMEMU_MODULES_DIR}
       COMMAND ${LKMEMU_LD_LLD} -r -T ${LKMEMU_SDK_DIR}/module.lds -o ${ko}
               ${dir}/${name}.o $<TARGET_OBJECTS:lkm_${name}_mod>
-      DEPENDS ${dir}/${name}.o $<TARGET_OBJECTS:lkm_${name}_mod> ${LKMEMU_SDK_DIR}/module.lds
+      COMMAND ${LKMEMU_SIGN_MODULE} ${ko} # Linux's modules_sign (cmake/Signing.cmake)
+      DEPENDS ${dir}/${name}.o $<TARGET_OBJECTS:lkm_${name}_mod> ${LKMEMU_SDK_DIR}/module.lds ${LKMEMU_SIGNING_KEY}
       COMMAND_EXPAND_LISTS
       COMMENT "Linking module ${name}.ko")
     add_custom_target(module_${name} ALL DEPENDS ${ko})

@@ -267,7 +267,8 @@ def kernel_declarations_c(exports):
              "// is the declaration the SDK headers give the export; its CRC is taken from it.",
              "#include <linux/fs.h>", "#include <linux/jiffies.h>", "#include <linux/module.h>",
              "#include <linux/printk.h>", "#include <linux/slab.h>", "#include <linux/string.h>",
-             "#include <linux/timer.h>", "#include <linux/uaccess.h>", "#include <lkmemu/new.h>", ""]
+             "#include <linux/timer.h>", "#include <linux/uaccess.h>", "#include <lkmemu/new.h>",
+             "#include <kunit/test.h>", ""]
     for name, _, _ in exports:
         lines.append(f"extern \"C\" __typeof__({name}) *__lkm_decl_{name};")
         lines.append(f"__typeof__({name}) *__lkm_decl_{name} = &{name};")

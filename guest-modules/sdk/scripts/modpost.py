@@ -7,7 +7,9 @@ module:
   - finds init_module / cleanup_module (what module_init / module_exit define),
   - resolves its undefined symbols against the kernel's exports (vmlinux.symvers, which genksyms
     writes from kernel-exports.txt, or kernel-exports.txt itself, without CRCs) and the other
-    modules' __ksymtab / __ksymtab_gpl, warning about unresolved ones as Linux does:
+    modules' __ksymtab / __ksymtab_gpl (and those of modules built elsewhere, from their
+    Module.symvers: --extra-symvers, Linux's KBUILD_EXTRA_SYMBOLS), warning about unresolved
+    ones as Linux does:
         WARNING: modpost: "foo" [unresolved.ko] undefined!
   - computes each export's CRC over its declaration (genksyms.py, from the object's DWARF) and
     refuses a namespaced export used without MODULE_IMPORT_NS, in Linux's words:
@@ -79,6 +81,7 @@ class Export:
     crc: int = None  # of its declaration (genksyms); None if unknown
     table: str = ""  # __ksymtab or __ksymtab_gpl (a module's own export)
     index: int = 0  # its entry in that table
+    from_dump: bool = False  # read from a Module.symvers (the kernel's or KBUILD_EXTRA_SYMBOLS)
 
 
 @dataclass
@@ -253,7 +256,10 @@ def read_symvers(path):
         if len(fields) != 5 or fields[3] not in ("EXPORT_SYMBOL", "EXPORT_SYMBOL_GPL"):
             raise ToolError(f"{path}:{number}: not a Module.symvers line: '{line}'")
         crc, name, owner, kind, namespace = fields
-        exports[name] = Export(name, kind == "EXPORT_SYMBOL_GPL", owner, namespace, int(crc, 16))
+        # Linux names a module by its path in the tree that built it; depends= wants its name.
+        owner = owner if owner == "vmlinux" else Path(owner).name
+        exports[name] = Export(name, kind == "EXPORT_SYMBOL_GPL", owner, namespace, int(crc, 16),
+                               from_dump=True)
     return exports
 
 
@@ -411,8 +417,13 @@ def main():
     kernel = parser.add_mutually_exclusive_group(required=True)
     kernel.add_argument("--kernel-symvers", help="the kernel's exports with their CRCs (vmlinux.symvers)")
     kernel.add_argument("--kernel-exports", help="kernel-exports.txt (the kernel's exports, no CRCs)")
-    parser.add_argument("--outdir", required=True, type=Path,
-                        help="NAME.mod.c goes to OUTDIR/NAME/NAME.mod.c")
+    parser.add_argument("--extra-symvers", action="append", default=[], metavar="FILE",
+                        help="another tree's Module.symvers: its exports resolve this build's "
+                             "imports (Linux's KBUILD_EXTRA_SYMBOLS)")
+    mod_c_place = parser.add_mutually_exclusive_group(required=True)
+    mod_c_place.add_argument("--outdir", type=Path, help="NAME.mod.c goes to OUTDIR/NAME/NAME.mod.c")
+    mod_c_place.add_argument("--mod-c-beside-objects", action="store_true",
+                             help="NAME.mod.c goes beside NAME.o, as kbuild writes it for M= builds")
     parser.add_argument("--symvers", type=Path, help="write Module.symvers here")
     parser.add_argument("--warn-only", action="append", default=[], metavar="NAME",
                         help="report NAME's errors as warnings (it is built to be refused)")
@@ -427,6 +438,11 @@ def main():
     try:
         exports = (read_symvers(args.kernel_symvers) if args.kernel_symvers
                    else read_kernel_exports(args.kernel_exports))
+        for extra in args.extra_symvers:
+            try:
+                exports.update(read_symvers(extra))
+            except OSError as e:
+                raise ToolError(f"cannot read {extra}: {e.strerror}")
         with concurrent.futures.ThreadPoolExecutor() as pool:
             modules = list(pool.map(lambda p: read_module(tools, p), args.objects))
     except ToolError as e:
@@ -448,12 +464,14 @@ def main():
     outputs = {m.name: mod_c(m, check_module(m, exports, report)) for m in modules}
     if report.failed:
         return 1
-    for name, text in outputs.items():
-        genksyms.write_if_changed(args.outdir / name / f"{name}.mod.c", text)
+    for module in modules:
+        mod_c_path = (module.path.with_name(f"{module.name}.mod.c") if args.mod_c_beside_objects
+                      else args.outdir / module.name / f"{module.name}.mod.c")
+        genksyms.write_if_changed(mod_c_path, outputs[module.name])
     if args.symvers:
         # Linux's format: CRC, symbol, module, export type, namespace.
         rows = [genksyms.symvers_row(e.crc or 0, e.name, e.owner, e.gpl_only, e.namespace)
-                for e in sorted(exports.values(), key=lambda e: (e.owner, e.name)) if e.owner != "vmlinux"]
+                for e in sorted(exports.values(), key=lambda e: (e.owner, e.name)) if not e.from_dump and e.owner != "vmlinux"]
         genksyms.write_if_changed(args.symvers, "".join(rows))
     return 0
 
