@@ -1,7 +1,7 @@
 // Stage 7: after relocation, read what the kernel needs to run and unload the module: its exports
 // (__ksymtab, __ksymtab_gpl: struct lkm_kernel_symbol arrays, with their CRCs in __kcrctab and
 // __kcrctab_gpl), its parameters (__param), its C++ constructors (.init_array) and the final
-// addresses of init and exit (this_module's fields).
+// addresses of init and exit (this_module's fields), and KUnit's suites (.kunit_test_suites).
 #include <loader/format.h>
 #include <loader/loader.h>
 
@@ -60,6 +60,7 @@ ErrorOr<void> find_module_sections(load_info& info)
     info.num_gpl_exports = TRY(count_entries(info, info.index.ksymtab_gpl, sizeof(lkm_kernel_symbol)));
     info.num_params = TRY(count_entries(info, info.index.param, sizeof(lkm_kernel_param)));
     info.num_ctors = TRY(count_entries(info, info.index.ctors, sizeof(uint64_t)));
+    info.num_kunit_suites = TRY(count_entries(info, info.index.kunit_suites, sizeof(uint64_t)));
     // A CRC table, if there is one, has an entry for each export of its table.
     const Pair tables[] = { { info.index.kcrctab, info.num_exports }, { info.index.kcrctab_gpl, info.num_gpl_exports } };
     for (auto [crcs, exports] : tables) {
@@ -68,6 +69,7 @@ ErrorOr<void> find_module_sections(load_info& info)
                 info.section_name(crcs), static_cast<unsigned long long>(info.sechdrs[crcs].sh_size), exports);
     }
     info.ctors_address = info.num_ctors ? info.section_address(info.index.ctors) : 0;
+    info.kunit_suites_address = info.num_kunit_suites ? info.section_address(info.index.kunit_suites) : 0;
     const uint8_t* mod = info.section_memory(info.index.mod);
     info.init.address = read_u64(mod + __builtin_offsetof(lkm_this_module, init));
     info.exit.address = read_u64(mod + __builtin_offsetof(lkm_this_module, exit));

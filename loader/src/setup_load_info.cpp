@@ -2,6 +2,7 @@
 // exit), .modinfo (license and the rest), and where exports and parameters live.
 #include <loader/format.h>
 #include <loader/loader.h>
+#include <lkmemu/kunit.h>
 
 namespace lkm {
 namespace {
@@ -121,6 +122,7 @@ ErrorOr<void> setup_load_info(load_info& info)
     info.index.ksymtab_gpl = TRY(find_unique_section(info, "__ksymtab_gpl"));
     info.index.param = TRY(find_unique_section(info, "__param"));
     info.index.ctors = TRY(find_unique_section(info, ".init_array"));
+    info.index.kunit_suites = TRY(find_unique_section(info, LKM_KUNIT_TEST_SUITES_SECTION));
     // As Linux: MODULE_INIT_IGNORE_MODVERSIONS pretends there is no __versions.
     unsigned versions = TRY(find_unique_section(info, "__versions"));
     info.index.vers = info.flags & LKM_MODULE_INIT_IGNORE_MODVERSIONS ? 0 : versions;

@@ -7,22 +7,16 @@
 // notifier_chain_register): as many as register, in priority order (higher first, equal ones in
 // the order they came).
 //
-// One listener exists today: the test listener, enabled with module_veto=NAME on the kernel
-// command line, which logs every event and refuses the module called NAME with -EACCES (so that
-// the tests can exercise the chain and the veto path through the real system call).
+// Two listeners exist: KUnit's (lib/kunit/executor.cpp runs a test module's suites when it goes
+// LIVE), and the test listener, enabled with module_veto=NAME on the kernel command line, which
+// logs every event and refuses the module called NAME with -EACCES (so that the tests can
+// exercise the chain and the veto path through the real system call).
 #include "internal.h"
 
 #include <kernel/printk.h>
 #include <kernel/string.h>
 
 namespace {
-
-// A listener (Linux's struct notifier_block), in storage its owner provides.
-struct notifier_block {
-    int (*notifier_call)(notifier_block* nb, module_notify_action action, module* mod);
-    notifier_block* next; // in the chain
-    int priority;         // higher runs first
-};
 
 notifier_block* g_module_notify_list; // highest priority first
 char g_veto_module[LKM_MODULE_NAME_LEN];
@@ -52,6 +46,8 @@ int veto_listener(notifier_block*, module_notify_action action, module* mod)
 
 notifier_block g_veto_notifier = { veto_listener, nullptr, 0 };
 
+} // namespace
+
 void register_module_notifier(notifier_block* nb)
 {
     notifier_block** link = &g_module_notify_list;
@@ -60,8 +56,6 @@ void register_module_notifier(notifier_block* nb)
     nb->next = *link;
     *link = nb;
 }
-
-} // namespace
 
 // Calls every listener in order; the first negative answer stops the chain and is returned.
 int module_notify(module_notify_action action, module* mod)

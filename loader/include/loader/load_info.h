@@ -94,6 +94,7 @@ struct load_info {
         // __versions (0 if absent, or ignored: MODULE_INIT_IGNORE_MODVERSIONS), and the CRCs of
         // the module's own exports
         unsigned vers = 0, kcrctab = 0, kcrctab_gpl = 0;
+        unsigned kunit_suites = 0; // .kunit_test_suites: KUnit's suites (abi/lkmemu/kunit.h)
     } index;
     char name[LKM_MODULE_NAME_LEN] = {};
     const char* license = nullptr; // in the image's .modinfo, or nullptr
@@ -123,6 +124,9 @@ struct load_info {
     // num_ctors 8-byte function addresses starting at ctors_address (in the init region).
     uint64_t ctors_address = 0;
     size_t num_ctors = 0;
+    // KUnit's suites: num_kunit_suites pointers to struct kunit_suite at kunit_suites_address.
+    uint64_t kunit_suites_address = 0;
+    size_t num_kunit_suites = 0;
 
     // Accessors, valid once the stage that fills them has succeeded.
     const char* section_name(unsigned section) const { return secstrings + sechdrs[section].sh_name; }
