@@ -12,6 +12,7 @@
 #include "live_kernel.h"
 
 #include <support/file_contents.h>
+#include <support/module_signature.h>
 
 #include <lkmemu/errno.h>
 
@@ -64,7 +65,11 @@ Result<std::vector<SeedModule>> read_seeds(const Options& options)
         auto contents = read_file_contents(path);
         if (contents.is_error())
             return make_error(fmt::format("cannot read seed module {}: {}", path, contents.error().message));
-        seeds.push_back(make_seed(name, contents.release_value()));
+        // Unsigned: a mutation would break the signature, and the kernel would refuse every input
+        // before the loader saw it (EKEYREJECTED). So each seed is the image without its trailer.
+        std::vector<uint8_t> image = contents.release_value();
+        image.resize(module_image_size(image));
+        seeds.push_back(make_seed(name, std::move(image)));
     }
     return seeds;
 }

@@ -31,7 +31,8 @@ void replace(std::string& bytes, const std::string& from, const std::string& to,
 // name field (NAME and NUL padding).
 class RenamedModules {
 public:
-    RenamedModules(const std::string& sample, const std::string& tag) : m_sample(read_bytes(module_path(sample))), m_name(sample)
+    // The sample's unsigned image: a renamed copy would no longer match its signature.
+    RenamedModules(const std::string& sample, const std::string& tag) : m_sample(module_image(sample)), m_name(sample)
     {
         m_dir = std::filesystem::temp_directory_path() / ("lkmemu-scale-" + tag + "-" + std::to_string(::getpid()));
         std::filesystem::create_directories(m_dir);

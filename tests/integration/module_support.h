@@ -8,6 +8,7 @@
 
 #include <harness/kernel_symbols.h>
 #include <harness/observer.h>
+#include <support/module_signature.h>
 
 #include <lkmemu/errno.h>
 #include <lkmemu/harness.h>
@@ -145,6 +146,16 @@ inline ObservedSession run_observed(const std::string& commands, const std::stri
 }
 
 inline std::string module_path(const std::string& name) { return std::string(LKMEMU_MODULES_DIR) + "/" + name + ".ko"; }
+
+// A built module's ELF image without its signature (support/module_signature.h): what a test
+// patches, since a changed signed module is refused (EKEYREJECTED) before any check the test
+// means. The patched copy is an unsigned module, so it also taints the kernel E.
+inline std::string module_image(const std::string& name)
+{
+    std::string bytes = read_bytes(module_path(name));
+    bytes.resize(module_image_size(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
+    return bytes;
+}
 
 // Memory the kernel holds, which a load and unload must give back. Pages init's own memory took
 // meanwhile (its request buffer is demand-zero: the first large request maps more of it) count

@@ -40,7 +40,7 @@ size_t versions_entry(const std::string& bytes, const std::string& symbol)
 // A copy of module `name`.ko with bit 0 of its __versions CRC for `symbol` flipped.
 std::string with_crc_flipped(const std::string& name, const std::string& symbol)
 {
-    std::string bytes = read_bytes(module_path(name));
+    std::string bytes = module_image(name); // unsigned: a patched signature would not hold
     bytes[versions_entry(bytes, symbol)] ^= 1;
     return write_module(bytes, name + "-" + symbol + "-crc");
 }
@@ -48,7 +48,7 @@ std::string with_crc_flipped(const std::string& name, const std::string& symbol)
 std::string patched(const std::string& name, const std::string& from, const std::string& to, const std::string& out_name)
 {
     REQUIRE(from.size() == to.size());
-    std::string bytes = read_bytes(module_path(name));
+    std::string bytes = module_image(name);
     size_t at = bytes.find(from);
     REQUIRE(at != std::string::npos);
     REQUIRE(bytes.find(from, at + 1) == std::string::npos);
@@ -83,11 +83,12 @@ TEST_CASE("modversions: insmod -f and --force-modversion load it, tainting the k
         CHECK(s.result(0).output == "0\n"); // Linux's /proc/sys/kernel/tainted: the mask in decimal
         CHECK(s.result(1).ok);
         CHECK(contains(s.console(), "hello: module_layout: kernel tainted.\n")); // Linux's try_to_force_load
-        CHECK(s.result(2).output == "hello 12288 0 - Live 0xffffffffa0000000 (F)\n");
+        // The patched copy is unsigned, so E (bit 13) too (docs/versions.md, "Signing").
+        CHECK(s.result(2).output == "hello 12288 0 - Live 0xffffffffa0000000 (FE)\n");
         CHECK(s.result(3).ok);
-        CHECK(contains(s.result(4).error, "CPU: 0 PID: 1 Comm: init Tainted: F\n"));
-        // F (bit 1, the forced load) and D (bit 7: the oops wx_text's write to its own text made)
-        CHECK(s.result(5).output == "130\n");
+        CHECK(contains(s.result(4).error, "CPU: 0 PID: 1 Comm: init Tainted: FE\n"));
+        // F (bit 1, the forced load), D (bit 7: the oops wx_text's write to its own text made), E
+        CHECK(s.result(5).output == "8322\n");
     }
     // --force-vermagic forces only the vermagic: the CRC still disagrees.
     auto s = run_observed("insmod --force-vermagic " + path);
@@ -118,14 +119,14 @@ TEST_CASE("modversions: module_layout's CRC guards the module format (ENOEXEC)")
     CHECK(s.result(1).output.empty());
 }
 
-TEST_CASE("modversions: without __versions a module loads forced; without an entry, with a warning")
+TEST_CASE("modversions: without __versions a module loads forced, without an entry, with a warning")
 {
     // __versions renamed: the module has no versions at all (Linux: "modprobe --force does this").
     // (The section's name, NUL-delimited in .shstrtab: the symbol ____versions does not match.)
     std::string unversioned = patched("hello", std::string("\0__versions\0", 12), std::string("\0__versionz\0", 12),
                                       "unversioned");
     // printk's entry renamed: a broken toolchain, which Linux warns about once and lets go.
-    std::string bytes = read_bytes(module_path("hello"));
+    std::string bytes = module_image("hello");
     bytes[versions_entry(bytes, "printk") + sizeof(uint64_t) + 5] = 'K';
     std::string no_entry = write_module(bytes, "no-printk-version");
 
@@ -133,10 +134,10 @@ TEST_CASE("modversions: without __versions a module loads forced; without an ent
     REQUIRE(s.results.size() == 6);
     CHECK(s.result(0).ok);
     CHECK(contains(s.console(), "hello: no symbol version for printk\n"));
-    CHECK(s.result(1).output == "hello 12288 0 - Live 0xffffffffa0000000\n");
+    CHECK(s.result(1).output == "hello 12288 0 - Live 0xffffffffa0000000 (E)\n"); // patched: unsigned
     CHECK(s.result(3).ok);
     CHECK(contains(s.console(), "hello: module_layout: kernel tainted.\n"));
-    CHECK(s.result(4).output == "hello 12288 0 - Live 0xffffffffa0000000 (F)\n");
+    CHECK(s.result(4).output == "hello 12288 0 - Live 0xffffffffa0000000 (FE)\n");
     CHECK(s.result(5).ok);
 }
 
@@ -151,7 +152,7 @@ TEST_CASE("modversions: exports without __kcrctab load forced, and their users a
     CHECK(s.result(0).ok);
     CHECK(contains(s.console(), "provider: no versions for exported symbols: kernel tainted.\n"));
     CHECK(s.result(1).ok); // Linux: "Exporting module didn't supply crcs?  OK, we're already tainted."
-    CHECK(contains(s.result(2).output, "provider 12288 1 consumer, Live 0xffffffffa0000000 (F)"));
+    CHECK(contains(s.result(2).output, "provider 12288 1 consumer, Live 0xffffffffa0000000 (FE)"));
     CHECK(s.result(3).ok);
     CHECK(s.result(4).ok);
     CHECK_MEMINFO_EQUAL(s.last().meminfo, s.before(0).meminfo);
@@ -163,7 +164,7 @@ TEST_CASE("modversions: with __versions only what follows the release is compare
     auto s = run_observed("insmod " + other_release + "; cat /proc/modules; rmmod hello");
     REQUIRE(s.results.size() == 3);
     CHECK(s.result(0).ok);
-    CHECK(s.result(1).output == "hello 12288 0 - Live 0xffffffffa0000000\n");
+    CHECK(s.result(1).output == "hello 12288 0 - Live 0xffffffffa0000000 (E)\n"); // patched: unsigned
     // Without __versions the release counts again.
     std::string bytes = read_bytes(other_release);
     size_t at = bytes.find(std::string("\0__versions\0", 12));

@@ -4,6 +4,7 @@
 //   license:        GPL
 //   parm:           verbose:print more (int)
 #include "module_file.h"
+#include "module_signature.h"
 
 #include <loader/loader.h>
 #include <loader/tools/commands.h>
@@ -97,6 +98,14 @@ int modinfo_file(const Options& options, const std::string& path, std::ostream& 
     for_each_modinfo(info, [&](const char* key, size_t key_length, const char* value) {
         records.push_back({ std::string(key, key_length), value });
     });
+    // After .modinfo's records, as kmod_module_get_info appends them: the signature's.
+    if (auto sig = module_signature_info(file->data(), file->size)) {
+        records.push_back({ "sig_id", sig->id_type });
+        records.push_back({ "signer", sig->signer });
+        records.push_back({ "sig_key", kmod_hex(sig->key_id) });
+        records.push_back({ "sig_hashalgo", sig->hash_algo });
+        records.push_back({ "signature", kmod_hex(sig->signature) });
+    }
     if (options.field == "parm") {
         for (const Param& p : collect_params(records, err))
             out << format_param(p, false, separator);

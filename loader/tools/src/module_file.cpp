@@ -1,6 +1,7 @@
 #include "module_file.h"
 
 #include <support/file_contents.h>
+#include <support/module_decompress.h>
 
 #include <cerrno>
 #include <cstring>
@@ -35,6 +36,15 @@ std::optional<ModuleFile> read_module_file(const std::string& path, std::string&
     }
     ModuleFile file;
     file.bytes = contents.release_value();
+    // A .ko.xz or .ko.zst, recognised by its magic as kmod does: its ELF image.
+    if (auto compression = lkmemu::module_compression(file.bytes); compression != lkmemu::ModuleCompression::none) {
+        auto image = lkmemu::decompress_module(file.bytes, compression);
+        if (image.is_error()) {
+            error = image.error().message;
+            return std::nullopt;
+        }
+        file.bytes = image.release_value();
+    }
     file.size = file.bytes.size();
     return file;
 }
