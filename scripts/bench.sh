@@ -2,7 +2,7 @@
 # Benchmarks, recorded in docs/benchmarks.md (each between its own markers, so re-running one
 # replaces its table and leaves the others alone).
 #   scripts/bench.sh [RUNS] [SECTION...]   default 5 runs per measurement (the table shows the
-#   median) and every section: boot, snapshot, modules, imports, compute. LKMEMU_BASE_BUILD=DIR (a build of
+#   median) and every section: boot, snapshot, modules, programs, imports, compute. LKMEMU_BASE_BUILD=DIR (a build of
 #   an older commit, e.g. from `git worktree add`) adds its numbers to the imports table for
 #   comparison. LKMEMU_COMPUTE_REPS=N (default 250000) sets the compute loop's repetitions.
 set -euo pipefail
@@ -181,6 +181,51 @@ $(cat /tmp/lkmemu-bench-modules.txt)
 
 1,000 \`insmod hello.ko; rmmod hello\` cycles in one boot (a 2,001-line script, with \`meminfo\` at the end): **$cycles_ms ms** wall time
 for the whole run, $cycles_instr guest instructions."
+fi
+
+# Guest programs through the harness's exec (docs/userland.md): `exec /bin/busybox true`'s round
+# trip (fork, execve, exit, wait4), a busybox insmod/rmmod cycle against the harness's own, and
+# 1,000 exec of true in one boot. Needs busybox in the default initramfs.
+if want programs && [ -f "$build/initramfs.cpio" ] && grep -qa "bin/busybox" "$build/initramfs.cpio"; then
+  echo "bench: exec /bin/busybox true and busybox insmod/rmmod, $runs runs each" >&2
+  ko=/lib/modules/lkmemu-abi1/hello.ko
+  commands="exec /bin/busybox true; exec /bin/busybox true; exec /bin/busybox insmod $ko; exec /bin/busybox rmmod hello; insmod $ko; rmmod hello"
+  for _ in $(seq "$runs"); do
+    "$lkmemu" run --initrd "$build/initramfs.cpio" -c "$commands" --json - 2>/dev/null
+  done | python3 -c '
+import json, statistics, sys
+decoder, text, runs = json.JSONDecoder(), sys.stdin.read(), []
+while text.strip():
+    run, end = decoder.raw_decode(text.lstrip()); runs.append(run); text = text.lstrip()[end:]
+rows = []
+for i, label in enumerate(["exec /bin/busybox true (first)", "exec /bin/busybox true", "exec /bin/busybox insmod hello.ko",
+                           "exec /bin/busybox rmmod hello", "insmod hello.ko (in a child of init)", "rmmod hello (in a child of init)"]):
+    ms = statistics.median(r["commands"][i]["wall_ms"] for r in runs)
+    instr = statistics.median(r["commands"][i]["guest_instructions"] for r in runs)
+    rows.append(f"| `{label}` | {ms:.2f} | {int(instr)} |")
+print("\n".join(rows))' > /tmp/lkmemu-bench-programs.txt
+
+  echo "bench: 1,000 exec of busybox true in one boot" >&2
+  script=/tmp/lkmemu-bench-exec.txt
+  : > "$script"
+  for _ in $(seq 1000); do echo "exec /bin/busybox true" >> "$script"; done
+  start=$EPOCHREALTIME
+  "$lkmemu" run --initrd "$build/initramfs.cpio" --script "$script" --json /tmp/lkmemu-bench-exec.json >/dev/null
+  end=$EPOCHREALTIME
+  exec_ms=$(elapsed_ms "$start" "$end" | awk '{printf "%.0f", $1}')
+  exec_instr=$(python3 -c 'import json;print(json.load(open("/tmp/lkmemu-bench-exec.json"))["boot"]["guest_instructions"])')
+
+  record programs "## Guest programs: exec
+
+Each command's wall time and guest instructions from \`lkmemu run --json\` on the default initramfs
+(Debian's busybox-static). Median of $runs runs, $(date -u +%Y-%m-%d).
+
+| command | wall time (ms) | guest instructions |
+|---|---|---|
+$(cat /tmp/lkmemu-bench-programs.txt)
+
+1,000 \`exec /bin/busybox true\` (fork + execve + exit + wait4 each) in one boot: **$exec_ms ms** wall time for the
+whole run, $exec_instr guest instructions."
 fi
 
 # insmod of a module importing 1,000 symbols while 100 modules are loaded (the modules come from

@@ -15,6 +15,7 @@
     X(E2BIG, 7, "Argument list too long")                                                          \
     X(ENOEXEC, 8, "Exec format error")                                                             \
     X(EBADF, 9, "Bad file descriptor")                                                             \
+    X(ECHILD, 10, "No child processes")                                                            \
     X(EAGAIN, 11, "Resource temporarily unavailable")                                              \
     X(ENOMEM, 12, "Cannot allocate memory")                                                        \
     X(EACCES, 13, "Permission denied")                                                             \
@@ -37,6 +38,9 @@
     X(ENOSYS, 38, "Function not implemented")                                                      \
     X(ENOTEMPTY, 39, "Directory not empty")                                                        \
     X(ELOOP, 40, "Too many levels of symbolic links")                                              \
+    X(ENODATA, 61, "No data available")                                                            \
+    X(ENOPKG, 65, "Package not installed")                                                         \
+    X(EBADMSG, 74, "Bad message")                                                                  \
     X(ENOKEY, 126, "Required key not available")                                                   \
     X(EKEYREJECTED, 129, "Key was rejected by service")                                            \
     X(EOPNOTSUPP, 95, "Operation not supported")                                                   \

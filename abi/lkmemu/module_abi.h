@@ -25,6 +25,21 @@
 #define LKM_MODULE_INIT_IGNORE_VERMAGIC 2u
 #define LKM_MODULE_INIT_COMPRESSED_FILE 4u
 
+/* A signed module (Linux's include/linux/module_signature.h): the ELF image, a PKCS#7
+ * SignedData over it, this struct, then LKM_MODULE_SIG_STRING without its NUL. Only id_type
+ * and sig_len (big-endian) are used; the rest is 0 for PKCS#7. docs/versions.md, "Signing". */
+#define LKM_MODULE_SIG_STRING "~Module signature appended~\n"
+#define LKM_PKEY_ID_PKCS7 2
+struct lkm_module_signature {
+    uint8_t algo;       /* public-key crypto algorithm [0] */
+    uint8_t hash;       /* digest algorithm [0] */
+    uint8_t id_type;    /* key identifier type [LKM_PKEY_ID_PKCS7] */
+    uint8_t signer_len; /* length of signer's name [0] */
+    uint8_t key_id_len; /* length of key identifier [0] */
+    uint8_t __pad[3];
+    uint32_t sig_len;   /* length of the PKCS#7 message, big-endian */
+};
+
 /* Section .gnu.linkonce.this_module: exactly one of these. init and exit are filled by
  * R_X86_64_64 relocations against the module's init and exit functions (or stay 0). */
 struct lkm_this_module {

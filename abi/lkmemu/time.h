@@ -31,3 +31,5 @@ struct lkm_tms { /* in clock ticks (USER_HZ, 100 a second) */
 #define LKM_CLOCK_REALTIME_COARSE 5
 #define LKM_CLOCK_MONOTONIC_COARSE 6
 #define LKM_CLOCK_BOOTTIME 7
+
+#define LKM_TIMER_ABSTIME 0x01 /* clock_nanosleep: the request is a deadline on the clock */

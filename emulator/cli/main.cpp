@@ -4,6 +4,7 @@
 #include "run_command.h"
 #include "version.h"
 #include "snapshot_command.h"
+#include "test_command.h"
 
 #include <loader/tools/commands.h>
 
@@ -33,6 +34,9 @@ int main(int argc, char** argv)
     lkmemu::cli::SnapshotOptions snapshot_options;
     CLI::App* snapshot_save = lkmemu::cli::add_snapshot_command(app, snapshot_options);
 
+    lkmemu::cli::TestOptions test_options;
+    CLI::App* test = lkmemu::cli::add_test_command(app, test_options);
+
     CLI::App* modinfo = app.add_subcommand("modinfo", "Print a module's .modinfo fields, as kmod's modinfo does");
     modinfo->prefix_command();
     modinfo->set_help_flag(); // --help goes to the tool, whose help lists FILE and the options
@@ -52,6 +56,8 @@ int main(int argc, char** argv)
         return lkmemu::cli::run_session(std::move(run_options));
     if (snapshot_save->parsed())
         return lkmemu::cli::run_snapshot_save(std::move(snapshot_options));
+    if (test->parsed())
+        return lkmemu::cli::run_test_command(test_options);
     if (modinfo->parsed())
         return lkm::tools::modinfo_command(modinfo->remaining(), std::cout, std::cerr);
     if (check->parsed())

@@ -1,5 +1,7 @@
 #include "run_command.h"
 
+#include "console.h"
+#include "host_terminal.h"
 #include "stop_signals.h"
 
 #include <harness/commands/harness_command.h>
@@ -30,31 +32,27 @@ std::filesystem::path binary_dir()
     return ec ? std::filesystem::path() : self.parent_path();
 }
 
-void print_to_stderr(std::string_view line) { std::cerr << line << "\n" << std::flush; }
-
-// The next console line; nullopt at the end of input or once a stop signal came (`stop_fd`
-// turns readable).
-std::optional<std::string> prompt_for_command(int stop_fd)
+// An lkmemu installed by `cmake --install` (cmake/Install.cmake) finds its kernel, initramfs and
+// modules in PREFIX/lib/lkmemu/ rather than in the build tree's places; empty in the build tree.
+std::filesystem::path installed_data_dir()
 {
-    std::cerr << "lkmemu> " << std::flush;
-    if (std::cin.rdbuf()->in_avail() <= 0) {
-        pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-        while (poll(fds, stop_fd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR) {
-        }
-        if (fds[1].revents & POLLIN) {
-            std::cerr << "\n";
-            return std::nullopt;
-        }
-    }
-    std::string line;
-    if (!std::getline(std::cin, line))
-        return std::nullopt;
-    return line;
+    std::error_code ec;
+    std::filesystem::path const dir = binary_dir().parent_path() / "lib" / "lkmemu";
+    if (std::filesystem::is_regular_file(binary_dir() / "kernel.elf", ec) ||
+        !std::filesystem::is_regular_file(dir / "kernel.elf", ec))
+        return {};
+    return dir;
 }
+
+void print_to_stderr(std::string_view line) { std::cerr << line << "\n" << std::flush; }
 
 } // namespace
 
-std::string default_kernel_path() { return (binary_dir() / "kernel.elf").string(); }
+std::string default_kernel_path()
+{
+    std::filesystem::path const installed = installed_data_dir();
+    return ((installed.empty() ? binary_dir() : installed) / "kernel.elf").string();
+}
 
 void add_run_options(CLI::App& run, RunOptions& options)
 {
@@ -70,6 +68,10 @@ void add_run_options(CLI::App& run, RunOptions& options)
                                     "input when it is not a terminal); `expect ERRNO|fail CMD` expects CMD to fail");
     auto* script = run.add_option("--script", session.script, "File of commands, one per line");
     commands->excludes(script);
+    auto* init = run.add_option("--init", options.init,
+                                "Run PATH of the guest's file system as init (the kernel's init=PATH), with the console "
+                                "as this terminal: e.g. --init /bin/sh for an interactive busybox shell (Ctrl-A x quits)");
+    init->excludes(commands)->excludes(script);
     run.add_flag("--stop-on-error", session.stop_on_error,
                  "After the first command that fails (or misses its expect), run no more: power off");
     run.add_option("--json", options.json, "Write a JSON summary to FILE ('-' for standard output)");
@@ -125,6 +127,71 @@ bool write_json(const session::Summary& summary, const std::string& where, std::
 
 int run_session_or_throw(RunOptions options);
 
+// --init PATH: no harness commands; the guest's console is this terminal, both ways. The run
+// ends when the guest does (init's exit is a kernel panic, as on Linux), at Ctrl-A x, or at a
+// signal.
+int run_guest_init(RunOptions options)
+{
+    session::SessionOptions& setup = options.session;
+    if (setup.save_snapshot) {
+        std::cerr << "lkmemu: --init runs a program as the guest's init: no snapshot can be saved from it\n";
+        return session::kExitUsageOrIo;
+    }
+    setup.cmdline = (setup.cmdline.empty() ? "" : setup.cmdline + " ") + "init=" + *options.init;
+    auto session_limit = time_limit(options.timeout, "0", "--timeout");
+    if (session_limit.is_error()) {
+        std::cerr << "lkmemu: " << session_limit.error().message << "\n";
+        return session::kExitUsageOrIo;
+    }
+    setup.limits = {.command_ns = 0, .session_ns = session_limit.value()};
+    // The guest's terminal output carries \r\n (its ONLCR); printk's lines only \n, which Linux's
+    // serial console turns into \r\n on the wire. Here the host does it, for a raw terminal only,
+    // so that the console text the machine records (and tests compare with QEMU's) stays as is.
+    setup.console_listener = [raw = isatty(STDOUT_FILENO) != 0, last = '\0'](std::string_view text) mutable {
+        std::string out;
+        for (char c : text) {
+            if (raw && c == '\n' && last != '\r')
+                out.push_back('\r');
+            out.push_back(last = c);
+        }
+        std::cout.write(out.data(), static_cast<std::streamsize>(out.size())).flush();
+    };
+    setup.log = print_to_stderr;
+
+    std::optional<StopSignals> signals;
+    signals.emplace();
+    session::Session* running_session = nullptr;
+    bool quit = false; // Ctrl-A x (set and read on the machine's thread, which runs the session)
+    std::optional<HostTerminal> terminal;
+    terminal.emplace([&running_session, &quit] {
+        quit = true;
+        if (running_session)
+            running_session->machine().request_stop();
+    });
+    setup.console_input = [&terminal](std::chrono::nanoseconds max_wait) { return terminal->read_input(max_wait); };
+
+    auto created = session::Session::create(std::move(setup));
+    if (created.is_error()) {
+        std::cerr << "lkmemu: " << created.error().message << "\n";
+        return session::kExitUsageOrIo;
+    }
+    std::unique_ptr<session::Session> running = created.release_value();
+    running_session = running.get();
+    signals->watch([session = running.get()](int signal) { session->interrupt(signal); });
+    session::Summary summary = running->run();
+    signals.reset();  // the watcher ends before the session it calls
+    terminal.reset(); // the host terminal's own modes again, before lkmemu's last words
+    std::cout << std::flush;
+    if (quit && summary.stop.reason == StopReason::Stopped && !summary.cut_off) {
+        std::cerr << "\nlkmemu: quit (Ctrl-A x)\n";
+        return session::kExitOk;
+    }
+    std::string const report = summary.crash_report();
+    if (!report.empty())
+        std::cerr << "\n" << report;
+    return summary.exit_status();
+}
+
 } // namespace
 
 // Every exception on the host's side ends here, with a message, as an I/O error; the session
@@ -146,18 +213,21 @@ int run_session_or_throw(RunOptions options)
     session::SessionOptions& setup = options.session;
     if (setup.kernel_path.empty())
         setup.kernel_path = default_kernel_path();
-    setup.modules_dir = (binary_dir().parent_path() / "modules").string();
+    std::filesystem::path const installed = installed_data_dir();
+    setup.modules_dir = ((installed.empty() ? binary_dir().parent_path() : installed) / "modules").string();
     // The image the build makes (userland/initramfs/), unless told otherwise; a resumed
     // snapshot keeps the one it was booted with.
     if (setup.initrd == "none")
         setup.initrd.reset();
     else if (!setup.initrd && !setup.snapshot) {
-        std::filesystem::path image = binary_dir().parent_path() / "initramfs.cpio";
+        std::filesystem::path image = (installed.empty() ? binary_dir().parent_path() : installed) / "initramfs.cpio";
         std::error_code ec;
         if (std::filesystem::is_regular_file(image, ec))
             setup.initrd = image.string();
     }
 
+    if (options.init)
+        return run_guest_init(std::move(options));
     bool const interactive = !setup.save_snapshot && !setup.commands && !setup.script && isatty(STDIN_FILENO);
     // Commands piped in (`producer | lkmemu run`) are a script: read to the end of the input first.
     if (!setup.save_snapshot && !setup.commands && !setup.script && !interactive)
@@ -187,13 +257,20 @@ int run_session_or_throw(RunOptions options)
     // starts once there is a session to interrupt (and ends before it does). Under --gdb too: a
     // SIGINT or SIGTERM to lkmemu (not gdb's Ctrl-C, which travels in the protocol) ends the run
     // wherever it is — waiting for gdb, stopped under it, or running — and the summary is written.
+    std::unique_ptr<Console> console; // the interactive prompt (console.h); outlives the session
     std::unique_ptr<session::Session> running;
     std::optional<StopSignals> signals;
     signals.emplace();
     if (options.console || interactive)
         setup.console_listener = [](std::string_view text) { std::cerr << text << std::flush; };
-    if (interactive)
-        setup.command_source = [stop_fd = signals ? signals->fd() : -1] { return prompt_for_command(stop_fd); };
+    if (interactive) {
+        console = Console::open(signals ? signals->fd() : -1);
+        if (!console) {
+            std::cerr << "lkmemu: cannot start the console's line editor (libedit)\n";
+            return session::kExitUsageOrIo;
+        }
+        setup.command_source = [console = console.get()] { return console->read_line(); };
+    }
     // With the JSON on standard output, what commands print goes to standard error.
     bool const json_to_stdout = options.json && *options.json == "-";
     setup.output_sink = [json_to_stdout](const CommandResult& result) {

@@ -23,6 +23,9 @@ struct RunOptions {
     // none for an interactive console.
     std::optional<std::string> command_timeout;
     std::optional<std::string> timeout;
+    // --init PATH: the kernel runs PATH from the guest's file system as init (init=PATH) on its
+    // console, which is this terminal (host_terminal.h); no harness commands then.
+    std::optional<std::string> init;
 };
 
 // Past the kernel's soft-lockup report (20 s stuck, kernel/watchdog.cpp), so that a stuck command

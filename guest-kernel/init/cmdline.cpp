@@ -117,6 +117,8 @@ void parse_word(const char* word, size_t length, CmdlinePass pass)
                 kernel_cmdline.selftest_sched = true;
             else if (word_is(name, n, "mm"))
                 kernel_cmdline.selftest_mm = true;
+            else if (word_is(name, n, "oops"))
+                kernel_cmdline.selftest_oops = true;
             else
                 pr_warn("selftest: unknown self-test '%.*s'\n", static_cast<int>(n), name);
             name += n + 1;
@@ -144,6 +146,14 @@ void parse_word(const char* word, size_t length, CmdlinePass pass)
         } else {
             pr_warn("hostname: longer than 64 bytes, ignored\n");
         }
+    } else if (starts_with(word, length, "init=")) {
+        if (length - 5 < sizeof(kernel_cmdline.init_path) && length > 5) {
+            memcpy(kernel_cmdline.init_path, word + 5, length - 5);
+            kernel_cmdline.init_path[length - 5] = '\0';
+            kernel_cmdline.init_argv[0] = kernel_cmdline.init_path; // init's argv[0] is its path
+        } else {
+            pr_warn("init: path empty or longer than 255 bytes, ignored\n");
+        }
     } else if (starts_with(word, length, "random.seed=")) {
         kernel_cmdline.random_seed = word + 12; // the command line outlives the boot
         kernel_cmdline.random_seed_length = length - 12;
@@ -151,6 +161,19 @@ void parse_word(const char* word, size_t length, CmdlinePass pass)
         size_t n = min(length - 12, sizeof(kernel_cmdline.module_veto) - 1);
         memcpy(kernel_cmdline.module_veto, word + 12, n);
         kernel_cmdline.module_veto[n] = '\0';
+    } else if (starts_with(word, length, "module.sig_enforce=")) {
+        // A bool parameter as Linux's param_set_bool (kstrtobool): 1/y/Y or 0/n/N.
+        const char* value = word + 19;
+        size_t n = length - 19;
+        if (n == 1 && (*value == '1' || *value == 'y' || *value == 'Y'))
+            kernel_cmdline.module_sig_enforce = true;
+        else if (n == 1 && (*value == '0' || *value == 'n' || *value == 'N'))
+            kernel_cmdline.module_sig_enforce = false;
+        else
+            pr_warn("module.sig_enforce: invalid value '%.*s'\n", static_cast<int>(n), value);
+    } else if (starts_with(word, length, "kunit.filter_glob=")) {
+        kernel_cmdline.kunit_filter_glob = word + 18; // the command line outlives the boot
+        kernel_cmdline.kunit_filter_glob_length = length - 18;
     } else if (starts_with(word, length, "module.fail_stage=")) {
         size_t n = min(length - 18, sizeof(kernel_cmdline.module_fail_stage) - 1);
         memcpy(kernel_cmdline.module_fail_stage, word + 18, n);

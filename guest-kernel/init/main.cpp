@@ -17,6 +17,7 @@
 #include <kernel/initramfs.h>
 #include <kernel/irq.h>
 #include <kernel/kallsyms.h>
+#include <kernel/mem_devices.h>
 #include <kernel/mm.h>
 #include <kernel/module.h>
 #include <kernel/panic.h>
@@ -26,6 +27,7 @@
 #include <kernel/sysctl.h>
 #include <kernel/syscalls.h>
 #include <kernel/time.h>
+#include <kernel/tty.h>
 #include <kernel/vmap_stack.h>
 
 extern "C" const u8 __init_elf_start[], __init_elf_end[]; // user/init_blob.S
@@ -43,15 +45,69 @@ void mm_init()
     pr_debug("Memory: %luK/%luK available\n", kernel_meminfo.free_pages * 4, kernel_meminfo.total_pages * 4);
 }
 
+// Linux's console_on_rootfs: /dev/console as descriptors 0, 1 and 2 of init.
+void console_on_rootfs()
+{
+    int error = 0;
+    file* console = vfs_open("/dev/console", O_RDWR, &error);
+    if (!console) {
+        pr_err("Warning: unable to open an initial console.\n");
+        return;
+    }
+    for (int fd = 0; fd < 3; fd++) {
+        file* ref = get_file(console);
+        if (fd_install(ref) < 0)
+            fput(ref);
+    }
+    fput(console);
+}
+
+// init=PATH (Linux's run_init_process(execute_command)): the program is read from the file
+// system and executed on the console. The console becomes init's controlling terminal (on Linux
+// /dev/console never does, and a shell there has no job control: here ^C reaches the shell's
+// foreground job; docs/kernel.md, "Terminals"). A failure panics with Linux's words.
+void run_init_from_path(const char* path)
+{
+    constexpr size_t INIT_MAX_SIZE = 1ull << 30;
+    console_on_rootfs();
+    if (tty_struct* tty = console_tty())
+        tty_set_controlling(tty, current());
+    pr_info("Run %s as init process\n", path);
+    int error = 0;
+    file* f = vfs_open(path, O_RDONLY, &error);
+    if (!f)
+        panic("Requested init %s failed (error %d).", path, error);
+    pt_regs* regs = current_pt_regs();
+    {
+        // The image is copied into the new address space: its buffer goes before ring 3 (which
+        // never returns here).
+        size_t size = 0;
+        auto image = kernel_read_file(f, INIT_MAX_SIZE, &size);
+        fput(f);
+        if (image.is_error())
+            panic("Requested init %s failed (error -%d).", path, image.error().code);
+        auto exec = kernel_execve(kernel_cmdline.init_argv, kernel_cmdline.init_envp, image.value().data(), size, regs);
+        if (exec.is_error())
+            panic("Requested init %s failed (error -%d).", path, exec.error().code);
+    }
+    enter_user_mode(regs);
+}
+
 // Pid 1, until it becomes init: the kernel's last boot steps in a task that can sleep (Linux's
 // kernel_init). It starts with interrupts on, as every new task; the kernel runs with them off.
 void kernel_init(void*)
 {
     local_irq_disable();
+    current()->pgrp = current()->session = 1; // init leads session 1 and its group, as on Linux
     if (kernel_cmdline.selftest_sched)
         selftest_sched();
     if (kernel_cmdline.selftest_mm)
         selftest_mm();
+    if (kernel_cmdline.selftest_oops)
+        selftest_oops();
+    vmap_stack_cache_init();
+    if (kernel_cmdline.init_path[0])
+        run_init_from_path(kernel_cmdline.init_path);
     run_init_process();
 }
 
@@ -117,6 +173,8 @@ void start_kernel()
     devkmsg_init();
     module_subsystem_init();
     harness_init();
+    chr_dev_init(); // /dev/null, /dev/zero (drivers/char/mem.cpp)
+    serial_tty_init(); // ttyS0, /dev/console, /dev/tty (drivers/tty/)
 
     if (kernel_cmdline.selftest_wx)
         selftest_wx();

@@ -9,6 +9,7 @@
 #include "syscall.h"
 
 #include <lkmemu/errno.h>
+#include <lkmemu/wait.h>
 
 namespace init {
 
@@ -84,6 +85,12 @@ void serve(const request& request)
     case LKMEMU_HARNESS_OP_LS:
         serve_ls(request);
         return;
+    case LKMEMU_HARNESS_OP_EXEC:
+        serve_exec(request);
+        return;
+    case LKMEMU_HARNESS_OP_INSMOD_FILE:
+        serve_insmod_file(request);
+        return;
     default:
         respond(-LKM_ENOSYS);
         return;
@@ -126,12 +133,25 @@ extern "C" [[noreturn]] void init_main(const long* initial_stack)
             run_abi_selftest();
         if (equal(test, "vfs"))
             run_vfs_selftest();
+        if (equal(test, "pipe"))
+            run_pipe_selftest();
+        if (equal(test, "proc"))
+            run_proc_selftest();
+        if (equal(test, "tty"))
+            run_tty_selftest();
         if (equal(test, "signals_segv"))
             signals_unhandled_segv();
     }
     if (const char* syscall = getenv(envp, "insmod_syscall"))
         g_insmod_init_module = equal(syscall, "init_module");
+    if (const char* where = getenv(envp, "insmod_in"))
+        g_module_calls_in_child = equal(where, "child");
 
-    for (;;)
+    for (;;) {
+        // Orphans are reparented to init (the kernel's child reaper): their zombies go before
+        // each request, so that no request sees them (a meminfo baseline, say).
+        while (sys::syscall(sys::NR_wait4, -1, 0, LKM_WNOHANG | LKM_WALL, 0) > 0) {
+        }
         serve(next_request());
+    }
 }

@@ -7,8 +7,17 @@
 #include <stdint.h>
 
 #include <lkmemu/harness.h>
+#include <lkmemu/linux_syscalls.h>
 
 namespace init {
+
+// Every Linux system call by its x86-64 number (abi/lkmemu/linux_syscalls.h), for the calls
+// syscall.h's list of this kernel's own does not name.
+enum : long {
+#define LINUX_NR(nr, name) LINUX_NR_##name = nr,
+    LKM_LINUX_SYSCALL_NAMES(LINUX_NR)
+#undef LINUX_NR
+};
 
 // --- harness_channel.cpp ---
 
@@ -19,6 +28,7 @@ struct request {
     uint32_t op;
     uint32_t flags;
     const char* args;
+    size_t args_length; // with the last NUL; EXEC and INSMOD_FILE hold several strings
     size_t data_length;
 };
 
@@ -45,8 +55,15 @@ struct response_text {
 constexpr size_t RESPONSE_TEXT_CAPACITY = LKMEMU_HARNESS_MAX_MESSAGE - sizeof(lkmemu_harness_response);
 // The text of the response to the current request, empty.
 response_text& begin_response();
-void respond(int status, const response_text& text);
+// flags: LKMEMU_HARNESS_RESPONSE_* (NOT_OPENED).
+void respond(int status, const response_text& text, uint32_t flags = 0);
 void respond(int status); // no text
+// A long answer in parts: sends the text so far as one (LKMEMU_HARNESS_RESPONSE_MORE) and empties
+// it; the answer's last part is the respond() that follows.
+void send_part(response_text& text);
+// The size at which an answer that streams (cat, exec) sends a part: what init's response buffer
+// has backed by pages stays this small, whatever the size of the whole.
+constexpr size_t RESPONSE_PART_SIZE = 64 * 1024;
 
 // --- files.cpp ---
 
@@ -65,8 +82,39 @@ size_t strip_log_levels(char* text, size_t length);
 // Opens /dev/kmsg, where the module requests find the kernel's reason for a failure.
 void open_kernel_log();
 void serve_insmod(const request& request);
+// INSMOD_FILE: a module file of the guest's, opened by init.
+void serve_insmod_file(const request& request);
 void serve_rmmod(const request& request);
 void serve_lsmod();
+// What a failed call logged, for its answer: mark_log() before the call, then the records logged
+// since as lines of text.
+void mark_log();
+void append_log_since_mark(response_text& text);
+
+// --- exec_command.cpp ---
+
+// EXEC: the program run as init's child, its output streamed, its wait status the answer.
+void serve_exec(const request& request);
+
+// --- process.cpp ---
+
+// Runs call(arg) in a child process, as a shell runs kmod's insmod, so that an oops during the
+// call kills the child, not init. Returns the call's result (0 or -errno, carried as the child's
+// exit code) or, when the child was killed by a signal, its wait status (> 0). Where fork is
+// ENOSYS, the call is made by init itself.
+long call_in_child(long (*call)(const void* arg), const void* arg);
+// insmod_in=child (kernel command line -> init's environment): the harness's insmod and rmmod run
+// in a child of init, as a shell runs kmod's tools, so an oops during a load kills that child and
+// init goes on. The default (insmod_in=init) makes the calls in init itself, whose oops the kernel
+// recovers as a failed call (EFAULT): the behaviour the module fault tests assert today.
+extern bool g_module_calls_in_child;
+// call(arg) in a child when g_module_calls_in_child, else in init.
+long module_call_in_task(long (*call)(const void* arg), const void* arg);
+// fork(2): the child's pid in the parent, 0 in the child, or -errno.
+long fork_process();
+// wait4(2) for the child pid, retried when a signal interrupts it: 0 with its status, or -errno.
+long wait_child(long pid, int* status);
+[[noreturn]] void exit_process(int code);
 
 // init_test=insmod_badptr (kernel command line -> init's environment): INSMOD passes an
 // unmapped user address as the image, so that init_module's EFAULT path is tested through the
@@ -107,5 +155,23 @@ void run_abi_selftest();
 // init_test=vfs: the file system calls (files, directories, rename, symlinks, mounts, descriptors,
 // errno cases) checked from ring 3, one line each to /dev/kmsg.
 void run_vfs_selftest();
+
+// --- selftest_pipe.cpp ---
+
+// init_test=pipe: pipes, FIFOs, poll/ppoll/select/pselect6 checked from ring 3, one line each
+// to /dev/kmsg.
+void run_pipe_selftest();
+
+// --- selftest_proc.cpp ---
+
+// init_test=proc: fork, vfork, wait4/waitid, orphans, execve and its errors, close-on-exec, "#!",
+// RLIMIT_NPROC and 200 fork+exec+exit+wait against the meminfo baseline, one line each to /dev/kmsg.
+void run_proc_selftest();
+
+// --- selftest_tty.cpp ---
+
+// init_test=tty: process groups and sessions, the console's termios, window size and controlling
+// terminal, kill(0/-pgrp/-1), stop and continue, background jobs, one line each to /dev/kmsg.
+void run_tty_selftest();
 
 } // namespace init

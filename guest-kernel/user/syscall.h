@@ -29,7 +29,9 @@ inline long syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0)
 }
 
 constexpr int O_RDONLY = LKM_O_RDONLY;
+constexpr int O_WRONLY = LKM_O_WRONLY;
 constexpr int O_RDWR = LKM_O_RDWR;
+constexpr int O_CLOEXEC = LKM_O_CLOEXEC;
 constexpr int O_NONBLOCK = LKM_O_NONBLOCK;
 constexpr int SEEK_SET = LKM_SEEK_SET;
 constexpr int SEEK_END = LKM_SEEK_END;

@@ -164,7 +164,7 @@ TEST_CASE("abi: uname's nodename defaults to lkmemu without hostname=")
     CHECK(contains(s.result(0).output, "abi: uname: Linux | lkmemu | lkmemu-abi1 | #1 lkmemu | x86_64 | (none)\n"));
 }
 
-TEST_CASE("abi: lsmod prints kmod's table with hello loaded; cat /proc/modules keeps the raw line")
+TEST_CASE("abi: lsmod prints kmod's table with hello loaded, cat /proc/modules keeps the raw line")
 {
     auto s = run_observed("insmod " + module_path("hello") + "; lsmod; cat /proc/modules; rmmod hello; lsmod");
     REQUIRE(s.results.size() == 5);

@@ -94,7 +94,7 @@ TEST_CASE("the default initramfs holds depmod's index of the sample modules")
     CHECK(s.result(0).output == expected);
 }
 
-TEST_CASE("a hostile initrd is refused by name; the boot goes on and modules still load")
+TEST_CASE("a hostile initrd is refused by name, the boot goes on and modules still load")
 {
     std::string const archive = newc_member("etc", 0040755, "") + newc_member("etc/../../escape", 0100644, "x") +
                                 newc_member("TRAILER!!!", 0, "");
@@ -128,7 +128,7 @@ TEST_CASE("initrd: --initrd of a missing file is a command-line error naming it"
     std::filesystem::remove(huge);
 }
 
-TEST_CASE("lkmemu run boots the build's initramfs unless --initrd none; the JSON records it")
+TEST_CASE("lkmemu run boots the build's initramfs unless --initrd none, the JSON records it")
 {
     std::string const json = (std::filesystem::temp_directory_path() / "lkmemu-initrd-summary.json").string();
     auto with = run_lkmemu("run -c lsmod --json " + json);
@@ -170,7 +170,7 @@ TEST_CASE("a snapshot booted with one initrd does not resume with another")
     std::filesystem::remove(snapshot);
 }
 
-TEST_CASE("the boot info says where the initrd is; the memory map keeps its pages apart")
+TEST_CASE("the boot info says where the initrd is, the memory map keeps its pages apart")
 {
     std::string const bytes = newc_member("etc", 0040755, "") + newc_member("TRAILER!!!", 0, "");
     MachineConfig config { .kernel_path = LKMEMU_KERNEL_PATH };

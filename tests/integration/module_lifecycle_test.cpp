@@ -61,7 +61,7 @@ TEST_CASE("module: hello loads with RO/NX, shows in lsmod, unloads, and memory r
     CHECK_MEMINFO_EQUAL(s.before(3).meminfo, s.before(0).meminfo);
 }
 
-TEST_CASE("module: params sets int, bool, charp and array parameters; bad values fail with EINVAL")
+TEST_CASE("module: params sets int, bool, charp and array parameters, bad values fail with EINVAL")
 {
     auto s = run_observed("insmod " + module_path("params") +
                           " count=7 verbose=1 name=lkmemu offset=-5 values=4,5,6 nosuch=1; dmesg; rmmod params; "
@@ -82,7 +82,7 @@ TEST_CASE("module: params sets int, bool, charp and array parameters; bad values
     CHECK_MEMINFO_EQUAL(s.last().meminfo, s.before(0).meminfo);
 }
 
-TEST_CASE("module: consumer needs provider; provider cannot go while consumer uses it")
+TEST_CASE("module: consumer needs provider, provider cannot go while consumer uses it")
 {
     auto s = run_observed("insmod " + module_path("consumer") + "; insmod " + module_path("provider") + "; insmod " +
                           module_path("consumer") + "; cat /proc/modules; rmmod provider; rmmod consumer; cat /proc/modules; rmmod provider; "
@@ -164,7 +164,7 @@ TEST_CASE("module: a COMING notifier may veto a load, which unwinds it with the 
     CHECK_MEMINFO_EQUAL(s.before(1).meminfo, s.before(0).meminfo);
 }
 
-TEST_CASE("module: only root may load and unload modules; modules_disabled refuses everyone")
+TEST_CASE("module: only root may load and unload modules, modules_disabled refuses everyone")
 {
     auto user = run_observed("insmod " + module_path("hello") + "; rmmod hello; cat /proc/modules", "uid=1000");
     REQUIRE(user.results.size() == 3);

@@ -12,7 +12,7 @@ using namespace lkmemu::testing;
 // meanwhile is taken the moment init returns to user mode (as on hardware). 50 ms of guest time
 // pass before each of ten lsmods so that ticks come due; by the last one the reference is held
 // (for 2000 ms from the first tick).
-TEST_CASE("module: holder's reference makes rmmod fail with EWOULDBLOCK; rmmod -w waits for it")
+TEST_CASE("module: holder's reference makes rmmod fail with EWOULDBLOCK, rmmod -w waits for it")
 {
     std::string commands = "insmod " + module_path("holder") + "; ";
     std::set<size_t> pauses;

@@ -6,7 +6,7 @@
 using namespace lkmemu;
 using namespace lkmemu::testing;
 
-TEST_CASE("1000 #PF and 1000 #GP are each delivered and fixed up; the 1001st keeps its vector")
+TEST_CASE("1000 #PF and 1000 #GP are each delivered and fixed up, the 1001st keeps its vector")
 {
     Session s = run_session("", "selftest=faults");
     INFO(s.console());

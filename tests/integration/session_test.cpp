@@ -161,7 +161,7 @@ TEST_CASE("session: a failed command makes exit status 1, with its errno name")
     CHECK(summary.exit_status() == session::kExitCommandFailed);
     REQUIRE(summary.commands.size() == 2);
     CHECK(summary.commands[0].status == -LKM_ENOENT);
-    CHECK(summary.commands[0].error == "cat: /proc/nonexistent: No such file or directory");
+    CHECK(summary.commands[0].error == "cat: can't open '/proc/nonexistent': No such file or directory");
     CHECK(summary.commands[1].ok); // the session goes on after a failed command
     nlohmann::json json = summary.to_json();
     CHECK(json["exit_status"] == 1);

@@ -87,7 +87,7 @@ const char* const k_expected_lines[] = {
 
 } // namespace
 
-TEST_CASE("vfs: files, directories, rename, symlinks, mounts, descriptors and errors from ring 3; init serves after")
+TEST_CASE("vfs: files, directories, rename, symlinks, mounts, descriptors and errors from ring 3, init serves after")
 {
     auto s = run_session("dmesg; cat /proc/mounts", "init_test=vfs");
     INFO(s.console());

@@ -67,7 +67,7 @@ TEST_CASE("a relocation section must apply to a section with data to relocate", 
     }
 }
 
-TEST_CASE("every string table must be NUL-terminated; __ksymtab_strings a run of whole strings", "[validity][refusals]")
+TEST_CASE("every string table must be NUL-terminated, __ksymtab_strings a run of whole strings", "[validity][refusals]")
 {
     Image image = Image::load("hello.clang.o");
     SECTION("a string table nothing uses")

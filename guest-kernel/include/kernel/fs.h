@@ -53,6 +53,7 @@ struct lkm_inode {
     const file_operations* i_fop; // what an open of it starts with
     super_block* i_sb;
     void* i_private; // the file system's (ramfs: the data pages; procfs: the show function)
+    struct pipe_inode_info* i_pipe; // a pipe's, or a FIFO's while open (fs/pipe.cpp)
 };
 using inode = lkm_inode;
 
@@ -115,6 +116,7 @@ struct file {
     const lkm_inode* f_inode;
     inode* f_opened; // the inode opened (a reference: an unlinked file lives on), fstat's
     path f_path;     // what was opened (a reference)
+    u64 f_version;   // a FIFO reader's w_counter at open: no POLLHUP before a writer came (fs/pipe.cpp)
 };
 
 // fs/kernel_read_file.cpp (Linux's fs/kernel_read_file.c): the whole of a regular file, read by

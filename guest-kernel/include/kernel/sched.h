@@ -13,6 +13,7 @@
 #include <lkmemu/resource.h>
 #include <kernel/types.h>
 #include <kernel/mm_types.h>
+#include <kernel/wait_types.h>
 #include <loader/error_or.h>
 
 struct file;
@@ -23,6 +24,8 @@ struct kthread;
 struct group_info;
 struct tty_struct;
 struct completion;
+struct module_call_record;
+struct user_struct;
 
 constexpr size_t THREAD_SIZE = 16384; // kernel stack per task (head_64.S's boot stack too)
 constexpr size_t TASK_COMM_LEN = 16;
@@ -39,6 +42,7 @@ constexpr long TASK_DEAD = 0x0080;            // do_exit's last schedule(): neve
 constexpr int EXIT_DEAD = 0x0010, EXIT_ZOMBIE = 0x0020;
 // task_struct::flags.
 constexpr unsigned PF_KTHREAD = 0x00200000; // a kernel thread: no user half, borrows an mm
+constexpr unsigned PF_EXITING = 0x00000004; // dying: set by make_task_dead (kernel/traps.cpp) and do_exit
 
 // The architecture's part of a task (Linux's struct thread_struct): what __switch_to saves and
 // loads beyond the callee-saved registers on the kernel stack.
@@ -97,10 +101,19 @@ struct task_struct {
     u32 sas_ss_flags; // SS_AUTODISARM
     u32 signal_flags; // SIGNAL_UNKILLABLE_CLEARED
     u64 trap_nr, error_code, cr2;
+    // The module functions (init, exit, constructors) this task is running now, innermost first,
+    // each on its own stack with the point an oops resumes at (kernel/module/module_call.cpp).
+    // Never inherited: a new task starts with none.
+    module_call_record* module_calls;
+    // The KUnit test case this task runs (lib/kunit/, as Linux's current->kunit_test), or nullptr.
+    struct kunit* kunit_test;
     // Process life (kernel/fork.cpp, kernel/exit.cpp): the signal the parent gets at our death
     // (SIGCHLD for fork; clone's low byte), and the vfork parent's completion.
     int exit_signal;
     completion* vfork_done;
+    u64 set_child_tid;          // CLONE_CHILD_SETTID: the child writes its tid here first thing
+    user_struct* user;          // whose RLIMIT_NPROC count the task is in (kernel/fork.cpp)
+    wait_queue_head wait_chldexit; // the task sleeps here in wait4/waitid (__wake_up_parent)
     // Job control (kernel/jobctl.cpp, drivers/tty/): process group, session and controlling
     // terminal, inherited by fork; and a stop or continue that wait4(WUNTRACED / WCONTINUED)
     // has not reported yet (Linux's signal->group_exit_code / SIGNAL_STOP_CONTINUED).
@@ -167,10 +180,24 @@ inline void get_task_struct(task_struct* task) { task->usage++; }
 void put_task_struct(task_struct* task); // frees stack, pid and struct with the last reference
 void free_task(task_struct* task);
 unsigned nr_tasks(); // tasks that exist, the idle task included
+// fork_init's max_threads: the most tasks that may exist; fork fails with EAGAIN beyond, root's
+// too (/proc/sys/kernel/threads-max).
+unsigned max_threads();
+// The task's real uid changed (setuid and friends): its RLIMIT_NPROC count moves to the new
+// uid's (Linux's set_user in commit_creds). ENOMEM leaves it where it was.
+void set_user(task_struct* task);
+// A dead task's end once its parent has its status (or nobody wants it: autoreap): off its
+// parent's list, and its struct and stack freed with the last reference (kernel/exit.cpp).
+void release_task(task_struct* p);
 
 // The first user process: turns the current task (pid 1, a kernel thread so far) into init by
 // executing the embedded init ELF, and enters it in ring 3.
 [[noreturn]] void run_init_process();
+
+// Wake parent's wait4/waitid for a change in its child p (an exit, a stop, a continue; Linux's
+// __wake_up_parent). Defined with wait4 (kernel/wait.cpp, the proc package); the job-control
+// stop (kernel/signal_stop.cpp) calls it too.
+void __wake_up_parent(task_struct* p, task_struct* parent);
 
 // The current task ends with a wait(2)-style status ((code & 0xff) << 8 for exit(code), or the
 // signal number for a kill). For init this is a panic, as on Linux; a kernel thread's task is
@@ -180,6 +207,12 @@ unsigned nr_tasks(); // tasks that exist, the idle task included
 // --- the architecture (arch/x86_64/kernel/process_64.cpp) ----------------------------------------
 // Lays out a new task's kernel stack so that its first switch-in enters ret_from_fork.
 void copy_thread(task_struct* task, void (*fn)(void*), void* arg);
+// A forked user child's: after copy_thread, the parent's registers at the top of its stack with
+// RAX 0 (fork returns 0 in it) and RSP sp when clone gave one, the parent's FS/GS bases and its
+// live FPU registers.
+void copy_thread_user(task_struct* task, const pt_regs* parent_regs, u64 sp);
+// exec's: FS/GS bases 0 and the FPU as a new program finds it (Linux's flush_thread).
+void flush_thread();
 // Switches the CPU from prev to next: registers, stack, TSS.rsp0, the SYSCALL stack, CR3, FS
 // base, FPU. Returns (in next's context, when prev is switched back in) the task switched from.
 task_struct* switch_to(task_struct* prev, task_struct* next);

@@ -17,3 +17,8 @@ void selftest_sched();
 // images refused by load_elf_binary with ENOEXEC; memory back afterwards. Run by pid 1 before it
 // becomes init; one line per check, panics on a failure.
 void selftest_mm();
+
+// selftest=oops (kernel/selftest_oops.cpp): oopsing kernel threads die with SIGSEGV, with a
+// module call on its own stack or not, and pid 1's faulting module call returns -EFAULT; memory
+// back afterwards. Run by pid 1 before it becomes init; one line per check, panics on a failure.
+void selftest_oops();

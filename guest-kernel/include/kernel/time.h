@@ -9,5 +9,8 @@ constexpr u64 HZ = 250;
 extern volatile u64 jiffies;
 
 u64 local_clock(); // nanoseconds since the timer started
+// A POSIX clock's reading in nanoseconds (kernel/time/clock_syscalls.cpp); false for a clock this
+// kernel does not keep (the CPU-time clocks).
+bool posix_clock_now(int clock, u64* ns);
 void time_init();  // program the PIT, route IRQ 0, wait for the first tick
 void timer_interrupt();

@@ -17,7 +17,7 @@
 constexpr unsigned TAINT_PROPRIETARY_MODULE = 0; // 'P'
 constexpr unsigned TAINT_FORCED_MODULE = 1;      // 'F'
 constexpr unsigned TAINT_FORCED_RMMOD = 3;       // 'R'
-constexpr unsigned TAINT_DIE = 7;                // 'D'
+constexpr unsigned TAINT_UNSIGNED_MODULE = 13;   // 'E'
 
 // A dependency link: `source` uses a symbol exported by `target` (Linux's struct module_use). It is
 // on both modules' lists, so "whom do I use" and "who uses me" are each one walk.
@@ -85,6 +85,10 @@ struct module {
     char* strtab;
 
     char* args; // the parameter string, parsed in place: charp parameters point into it
+    // Its .kunit_test_suites: num_kunit_suites pointers to struct kunit_suite (lib/kunit/ runs
+    // them when the module goes LIVE); 0 when it has none.
+    u64 kunit_suites;
+    size_t num_kunit_suites;
     kmalloc_owner kmalloc; // what its code allocated (the exported kmalloc) and has not freed
 
     lkm_observed_module observed; // for vmmap / gdb (abi/lkmemu/observer.h)
@@ -166,6 +170,14 @@ void mod_tree_remove_init(module* mod);
 void mod_tree_remove(module* mod);
 struct module* mod_find(u64 address); // the module whose core or init region holds address
 
+// signing.cpp: module signatures (Linux's module_sig_check). Before the ELF is parsed: a valid
+// signature sets *sig_ok; *len loses the trailer if there is one. 0, or the errno that refuses the
+// load (EKEYREJECTED, EBADMSG ...); an unsigned or unknown-key module is 0 unless sig_enforce.
+long module_sig_check(const u8* mod, size_t* len, unsigned flags, bool* sig_ok);
+// Once the module is on the list: taint E (and Linux's notice, once) if it was not verified.
+void module_sig_taint(module* mod, bool sig_ok);
+bool is_module_sig_enforced();
+
 // taint.cpp
 void add_kernel_taint(unsigned flag);
 bool test_taint(unsigned flag);
@@ -198,6 +210,13 @@ lkm::ErrorOr<void> parse_args(module* mod, const lkm::load_info& info);
 // notifier.cpp: the module notifier chain. COMING may be vetoed (a negative errno).
 enum module_notify_action { MODULE_NOTIFY_COMING, MODULE_NOTIFY_LIVE, MODULE_NOTIFY_GOING };
 int module_notify(module_notify_action action, module* mod);
+// A listener (Linux's struct notifier_block), in storage its owner provides; registered for good.
+struct notifier_block {
+    int (*notifier_call)(notifier_block* nb, module_notify_action action, module* mod);
+    notifier_block* next; // in the chain
+    int priority;         // higher runs first
+};
+void register_module_notifier(notifier_block* nb);
 void module_notifier_init(const char* veto_module);
 
 // observer.cpp: the lkm_observed_modules list.
@@ -209,13 +228,17 @@ void unobserve_module(module* mod);
 // file_operations (or a function or owner in it) lies in [start, start + size), reporting each.
 unsigned unregister_module_chrdevs(u64 start, u64 size, const char* module_name);
 
-// module_call.cpp: call a module function (init, exit, a constructor) with a recovery point: a
-// kernel-mode fault while it runs (in the module or in kernel code it called) makes it return
-// -EFAULT with *faulted set (see module_fault_recovery).
-long call_module_function(u64 fn, bool* faulted);
-bool in_module_call(); // such a call is running: a fault now would be recovered
+// module_call.cpp: call a module function (init, exit, a constructor) on its own stack with a
+// recovery point. A kernel-mode fault while it runs (in the module or in kernel code it called)
+// kills the calling task (make_task_dead), except init, for which the call returns -EFAULT with
+// *faulted set (see module_fault_recovery). ENOMEM: no stack for it, the function did not run.
+lkm::ErrorOr<long> call_module_function(u64 fn, bool* faulted);
+// The same, but a fault is caught in any task, not only in init: the call returns -EFAULT with
+// *faulted set (KUnit's try-catch, lib/kunit/try_catch.cpp).
+lkm::ErrorOr<long> call_module_function_catching(u64 fn, bool* faulted);
+bool in_module_call(); // such a call is running in the current task
 // module_call.S
 struct module_call_frame {
     u64 rbx, rbp, r12, r13, r14, r15, rsp, rip, rflags;
 };
-extern "C" long module_call(u64 fn, module_call_frame* frame);
+extern "C" long module_call(u64 fn, module_call_frame* frame, u64 stack_top);

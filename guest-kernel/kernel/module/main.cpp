@@ -10,7 +10,9 @@
 #include "internal.h"
 
 #include <asm/uaccess.h>
+#include <crypto/system_keyring.h>
 #include <kernel/init.h>
+#include <kernel/kunit.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
@@ -57,6 +59,7 @@ struct load_context {
     module* mod = nullptr;
     load_stage reached = load_stage::elf_validity_check;
     u32 taints = 0; // 1 << TAINT_*, for struct module once it exists (F: a forced load)
+    bool sig_ok = false; // module_sig_check verified the signature
 
     // Records that `stage` ran; passes its result on, or the test hook's failure after it.
     lkm::ErrorOr<void> ran(load_stage stage, lkm::ErrorOr<void> result)
@@ -260,6 +263,8 @@ lkm::ErrorOr<void> post_relocation(module* mod, lkm::load_info& info)
     mod->exit_fn = info.exit.present ? info.exit.address : 0;
     mod->ctors_address = info.ctors_address;
     mod->num_ctors = info.num_ctors;
+    mod->kunit_suites = info.kunit_suites_address;
+    mod->num_kunit_suites = info.num_kunit_suites;
     TRY(copy_exports(mod, info));
     TRY(add_kallsyms(mod, info));
     return {};
@@ -300,6 +305,7 @@ lkm::ErrorOr<void> run_load_stages(load_context& c)
     // On the module list (UNFORMED: invisible to lsmod), in the address tree, observed by the
     // host; a module of this name already there: EEXIST.
     TRY(c.ran(load_stage::add_unformed_module, add_unformed_module(c.mod, info)));
+    module_sig_taint(c.mod, c.sig_ok); // as Linux, once the module is on the list
     // Imports from the kernel's and other modules' exports, a dependency link per module used.
     TRY(c.ran(load_stage::simplify_symbols, simplify_symbols(c.mod, info)));
     // Every RELA section applied to module memory (the loader's x86-64 apply_relocate_add).
@@ -353,10 +359,15 @@ long do_init_module(module* mod)
     }
     bool faulted = false;
     long ret = 0;
-    for (size_t i = 0; i < mod->num_ctors && !faulted; i++) // Linux's do_mod_ctors
-        call_module_function(reinterpret_cast<const u64*>(mod->ctors_address)[i], &faulted);
-    if (!faulted && mod->init_fn)
-        ret = static_cast<int>(call_module_function(mod->init_fn, &faulted));
+    for (size_t i = 0; i < mod->num_ctors && !faulted && ret == 0; i++) { // Linux's do_mod_ctors
+        auto called = call_module_function(reinterpret_cast<const u64*>(mod->ctors_address)[i], &faulted);
+        if (called.is_error())
+            ret = -called.error().code;
+    }
+    if (!faulted && ret == 0 && mod->init_fn) {
+        auto called = call_module_function(mod->init_fn, &faulted);
+        ret = called.is_error() ? -called.error().code : static_cast<int>(called.value());
+    }
     if (faulted) {
         pr_err("%s: init faulted, unloading the module (err %d)\n", mod->name, -LKM_EFAULT);
         ret = -LKM_EFAULT;
@@ -380,6 +391,11 @@ long do_init_module(module* mod)
 // The image is in kernel memory; the parameter string is copied from user space first.
 long load_module(const u8* image, size_t len, u64 uargs, unsigned flags)
 {
+    // The signature first, on the image as handed over (Linux's module_sig_check): from here on
+    // len excludes the signature's trailer.
+    bool sig_ok = false;
+    if (long err = module_sig_check(image, &len, flags, &sig_ok); err < 0)
+        return err;
     KBuffer<char> args;
     if (long err = strndup_user(uargs, MAX_MODULE_ARGS, &args); err < 0)
         return err;
@@ -388,6 +404,7 @@ long load_module(const u8* image, size_t len, u64 uargs, unsigned flags)
     lkm::load_info info(image, len, allocator);
     info.flags = flags;
     load_context c { info, provider, args };
+    c.sig_ok = sig_ok;
     auto loaded = run_load_stages(c);
     if (loaded.is_error()) {
         long err = report_load_error(info.name[0] ? info.name : "module", loaded.error());
@@ -447,7 +464,9 @@ void module_subsystem_init()
 {
     module_area_init();
     export_table_init();
+    load_system_certificate_list();
     g_modules_disabled = kernel_cmdline.modules_disabled;
     module_notifier_init(kernel_cmdline.module_veto);
+    kunit_init(); // lib/kunit/: test modules' suites run when they go LIVE
     set_fail_stage(kernel_cmdline.module_fail_stage);
 }

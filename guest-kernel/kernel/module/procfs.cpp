@@ -32,6 +32,8 @@ size_t module_flags(const module* mod, char* buf)
             buf[n++] = 'P';
         if (mod->taints & (1u << TAINT_FORCED_MODULE))
             buf[n++] = 'F';
+        if (mod->taints & (1u << TAINT_UNSIGNED_MODULE))
+            buf[n++] = 'E';
         if (mod->state == LKM_MODULE_STATE_GOING)
             buf[n++] = '-';
         if (mod->state == LKM_MODULE_STATE_COMING)

@@ -184,7 +184,10 @@ long sys_delete_module(u64 name_user, unsigned flags)
     set_module_state(mod, LKM_MODULE_STATE_GOING);
     if (mod->exit_fn) {
         bool faulted = false;
-        call_module_function(mod->exit_fn, &faulted);
+        if (auto called = call_module_function(mod->exit_fn, &faulted); called.is_error()) {
+            set_module_state(mod, LKM_MODULE_STATE_LIVE); // exit never ran: the module is as it was
+            return -called.error().code;
+        }
         if (faulted) {
             // Its exit did not finish: timers or devices may still point into it, so its memory
             // stays (Unloading in lsmod), as Linux leaves a module whose exit oopsed.

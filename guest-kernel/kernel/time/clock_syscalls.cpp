@@ -22,8 +22,14 @@ struct timezone_abi { // struct timezone: gettimeofday's second argument, always
     int tz_dsttime;
 };
 
-// The clock's reading in nanoseconds, or false for a clock this kernel does not have.
-bool read_clock(int clock, u64* ns)
+lkm_timespec to_timespec(u64 ns)
+{
+    return { static_cast<int64_t>(ns / NSEC_PER_SEC), static_cast<int64_t>(ns % NSEC_PER_SEC) };
+}
+
+} // namespace
+
+bool posix_clock_now(int clock, u64* ns)
 {
     switch (clock) {
     case LKM_CLOCK_REALTIME:
@@ -41,17 +47,10 @@ bool read_clock(int clock, u64* ns)
     }
 }
 
-lkm_timespec to_timespec(u64 ns)
-{
-    return { static_cast<int64_t>(ns / NSEC_PER_SEC), static_cast<int64_t>(ns % NSEC_PER_SEC) };
-}
-
-} // namespace
-
 long sys_clock_gettime(int which_clock, u64 tp)
 {
     u64 ns;
-    if (!read_clock(which_clock, &ns))
+    if (!posix_clock_now(which_clock, &ns))
         return -LKM_EINVAL;
     lkm_timespec ts = to_timespec(ns);
     return copy_to_user(tp, &ts, sizeof(ts)) ? -LKM_EFAULT : 0;
@@ -60,7 +59,7 @@ long sys_clock_gettime(int which_clock, u64 tp)
 long sys_clock_getres(int which_clock, u64 tp)
 {
     u64 ns;
-    if (!read_clock(which_clock, &ns))
+    if (!posix_clock_now(which_clock, &ns))
         return -LKM_EINVAL;
     if (!tp)
         return 0;
@@ -72,7 +71,7 @@ long sys_gettimeofday(u64 tv, u64 tz)
 {
     if (tv) {
         u64 ns;
-        read_clock(LKM_CLOCK_REALTIME, &ns);
+        posix_clock_now(LKM_CLOCK_REALTIME, &ns);
         lkm_timeval value { static_cast<int64_t>(ns / NSEC_PER_SEC), static_cast<int64_t>(ns % NSEC_PER_SEC / 1000) };
         if (copy_to_user(tv, &value, sizeof(value)))
             return -LKM_EFAULT;
@@ -88,7 +87,7 @@ long sys_gettimeofday(u64 tv, u64 tz)
 long sys_time(u64 tloc)
 {
     u64 ns;
-    read_clock(LKM_CLOCK_REALTIME, &ns);
+    posix_clock_now(LKM_CLOCK_REALTIME, &ns);
     int64_t seconds = static_cast<int64_t>(ns / NSEC_PER_SEC);
     if (tloc && copy_to_user(tloc, &seconds, sizeof(seconds)))
         return -LKM_EFAULT;
