@@ -197,37 +197,41 @@ def console(args):
                     except OSError:
                         raise Failure(f"lkmemu ended early:\n{output.decode(errors='replace')}")
 
-        try:
-            read_until(rb"lkmemu> ")
-            os.write(fd, b"meminfo\r")
-            read_until(rb"(?s)PagesTotal.*lkmemu> ")
-            # Up recalls the line; Enter runs it again.
-            mark = len(output)
-            os.write(fd, b"\x1b[A")
-            read_until(rb"meminfo", mark)
-            os.write(fd, b"\r")
-            read_until(rb"(?s)PagesTotal.*lkmemu> ", mark)
-            # Ctrl-C cancels a half-typed line: a new prompt, nothing run, lkmemu still there.
-            mark = len(output)
-            os.write(fd, b"rmmod nothing-of-th")
-            read_until(rb"rmmod nothing-of-th", mark)
-            os.write(fd, b"\x03")
-            read_until(rb"(?s)\^C.*lkmemu> ", mark)
-            check(b"^C" in output, "Ctrl-C did not show ^C")
-            mark = len(output)
-            os.write(fd, b"lsmod\r")
-            read_until(rb"(?s)Module\s+Size.*lkmemu> ", mark)
-            check(b"not currently loaded" not in output,
-                  f"the cancelled line ran:\n{output.decode(errors='replace')}")
-            # Ctrl-D on an empty line: the end. The prompt is printed before the line editor puts
-            # the terminal in raw mode; a Ctrl-D that arrived in between would be the pty's own
-            # canonical-mode EOF, which the editor never sees. So wait for raw mode (the master
-            # reports the slave's termios) before typing it.
+        def type_keys(keys):
+            # The prompt is printed before the line editor puts the terminal in raw mode; keys
+            # that arrived in between would meet the pty's canonical mode (Ctrl-C a SIGINT,
+            # Ctrl-D an EOF the editor never sees). So wait for raw mode (the master reports
+            # the slave's termios) before typing.
             raw_deadline = time.monotonic() + 30
             while termios.tcgetattr(fd)[3] & termios.ICANON:
                 check(time.monotonic() < raw_deadline, "the console never put the terminal in raw mode")
                 time.sleep(0.01)
-            os.write(fd, b"\x04")
+            os.write(fd, keys)
+
+        try:
+            read_until(rb"lkmemu> ")
+            type_keys(b"meminfo\r")
+            read_until(rb"(?s)PagesTotal.*lkmemu> ")
+            # Up recalls the line; Enter runs it again.
+            mark = len(output)
+            type_keys(b"\x1b[A")
+            read_until(rb"meminfo", mark)
+            type_keys(b"\r")
+            read_until(rb"(?s)PagesTotal.*lkmemu> ", mark)
+            # Ctrl-C cancels a half-typed line: a new prompt, nothing run, lkmemu still there.
+            mark = len(output)
+            type_keys(b"rmmod nothing-of-th")
+            read_until(rb"rmmod nothing-of-th", mark)
+            type_keys(b"\x03")
+            read_until(rb"(?s)\^C.*lkmemu> ", mark)
+            check(b"^C" in output, "Ctrl-C did not show ^C")
+            mark = len(output)
+            type_keys(b"lsmod\r")
+            read_until(rb"(?s)Module\s+Size.*lkmemu> ", mark)
+            check(b"not currently loaded" not in output,
+                  f"the cancelled line ran:\n{output.decode(errors='replace')}")
+            # Ctrl-D on an empty line: the end.
+            type_keys(b"\x04")
             deadline = time.monotonic() + 30
             while True:
                 try:

@@ -151,8 +151,11 @@ TEST_CASE("rsa: OpenSSL's PKCS#1 v1.5 sha256 signatures verify - another message
         std::vector<uint8_t> signature = key.sign_sha256("a module image");
         CHECK(verify(key, signature, "a module image") == 0);
         CHECK(verify(key, signature, "a module imagE") == LKM_EKEYREJECTED);
-        // Another key of the same size decodes the signature into noise: not a PKCS#1 block.
-        CHECK(verify(other, signature, "a module image") == LKM_EBADMSG);
+        // Another key of the same size decodes the signature into noise, not a PKCS#1 block
+        // (EBADMSG) -- or, when the signature is not below that key's modulus (about half the
+        // time), refuses it as out of range (EINVAL), as Linux's RSA does.
+        int other_code = verify(other, signature, "a module image");
+        CHECK((other_code == LKM_EBADMSG || other_code == LKM_EINVAL));
         std::vector<uint8_t> flipped = signature;
         flipped[flipped.size() / 2] ^= 0x10;
         int code = verify(key, flipped, "a module image");
