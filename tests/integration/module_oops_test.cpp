@@ -22,9 +22,12 @@ TEST_CASE("module: faults outside the module's code during init oops, fail insmo
 {
     const std::string guard = "BUG: stack guard page was hit at ffffc9";
     const OopsCase cases[] = {
+        // Interrupts run on the stack they arrive on, so the code that first touches the guard
+        // page may be a tick's handler on top of the recursion rather than the recursion itself
+        // (where depends on the instruction count): the module's frames are in the oops either way.
         { "deep recursion", "stack_recursion",
           { guard, "kernel stack overflow (double-fault): 0000 [#1]", "trap: double fault (#DF), vector 8",
-            "RIP: 0008:stack_recursion_descend+", " stack_recursion_descend+0x", "[stack_recursion]",
+            " stack_recursion_descend+0x", "[stack_recursion]",
             "Modules linked in: stack_recursion(+)", "stack_recursion: init faulted, unloading the module (err -14)" } },
         { "huge frame", "stack_frame",
           { guard, "kernel stack overflow (double-fault): 0000 [#1]", "RIP: 0008:stack_frame_huge+",
