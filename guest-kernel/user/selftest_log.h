@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "syscall.h"
+
 namespace init {
 
 // A line under construction, cut at its capacity.
@@ -16,6 +18,12 @@ struct selftest_line {
     selftest_line& add_number(long value); // decimal, with a '-' when negative
     selftest_line& add_hex(const unsigned char* bytes, size_t n);
 };
+
+// The self-tests' raw system call: any number, any arguments, the result as the kernel gave it.
+inline long sc(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0)
+{
+    return sys::syscall(nr, a, b, c, d, e, f);
+}
 
 class selftest_log {
 public:

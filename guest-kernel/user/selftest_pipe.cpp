@@ -31,15 +31,6 @@ void check(const char* name, bool ok, const char* detail = "got", long value = 0
     g_log->check(name, ok, detail, value);
 }
 
-long sc(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0)
-{
-    long ret;
-    register long r10 asm("r10") = d;
-    register long r8 asm("r8") = e;
-    register long r9 asm("r9") = f;
-    asm volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
-    return ret;
-}
 template <typename T>
 long p(T* pointer) { return reinterpret_cast<long>(pointer); }
 

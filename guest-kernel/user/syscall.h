@@ -20,11 +20,14 @@ enum : long {
 #undef SYSCALL_NR
 };
 
-inline long syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0)
+// A system call with up to six arguments (the x86-64 convention: RDI, RSI, RDX, R10, R8, R9).
+inline long syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0)
 {
     long ret;
     register long r10 asm("r10") = d;
-    asm volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+    register long r8 asm("r8") = e;
+    register long r9 asm("r9") = f;
+    asm volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
     return ret;
 }
 

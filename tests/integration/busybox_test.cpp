@@ -1,8 +1,7 @@
 // Debian's unmodified busybox (the default initramfs's /bin/busybox) driving the module tools
 // inside the guest, through the harness's exec and sh (issue #11's Proof). Without busybox on the
 // host the image has none, and these tests say they are skipped and why.
-#include "module_support.h"
-#include "session.h"
+#include "initramfs_support.h"
 
 #include <lkmemu/errno.h>
 #include <lkmemu/module_abi.h>
@@ -14,16 +13,7 @@ using namespace lkmemu::testing;
 
 namespace {
 
-const std::string default_image = LKMEMU_INITRAMFS_PATH;
 const std::string release = LKM_UTS_RELEASE;
-const std::string modules_dir = "/lib/modules/" + release;
-
-// Whether the default image holds busybox (the build puts it there when the host has it).
-bool image_has_busybox()
-{
-    static const bool has = read_bytes(default_image).find("bin/busybox") != std::string::npos;
-    return has;
-}
 
 #define REQUIRE_BUSYBOX()                                                                               \
     do {                                                                                                \
@@ -32,19 +22,6 @@ bool image_has_busybox()
             return;                                                                                     \
         }                                                                                               \
     } while (0)
-
-ObservedSession run_on_initramfs(const std::string& commands)
-{
-    auto snapshots = std::make_shared<std::vector<Snapshot>>();
-    session::SessionOptions options;
-    options.kernel_path = LKMEMU_KERNEL_PATH;
-    options.initrd = default_image;
-    options.commands = commands;
-    options.before_request = [snapshots](Machine& machine) { snapshots->push_back(take_snapshot(machine)); };
-    ObservedSession observed { run_session(std::move(options)) };
-    observed.snapshots = std::move(*snapshots);
-    return observed;
-}
 
 } // namespace
 

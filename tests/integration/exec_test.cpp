@@ -1,8 +1,7 @@
 // The harness's guest-file and guest-program commands (docs/userland.md): cat of any guest file
 // (byte for byte, streamed in parts), insmod of a guest path, and exec/sh's refusals when there is
 // nothing to run. What needs busybox is in busybox_test.cpp.
-#include "module_support.h"
-#include "session.h"
+#include "initramfs_support.h"
 
 #include <lkmemu/errno.h>
 #include <lkmemu/module_abi.h>
@@ -13,45 +12,6 @@
 
 using namespace lkmemu;
 using namespace lkmemu::testing;
-
-namespace {
-
-const std::string default_image = LKMEMU_INITRAMFS_PATH;
-const std::string modules_dir = "/lib/modules/" + std::string(LKM_UTS_RELEASE);
-
-// A session on the default initramfs with a snapshot before every guest request, as run_observed.
-ObservedSession run_on_initramfs(const std::string& commands)
-{
-    auto snapshots = std::make_shared<std::vector<Snapshot>>();
-    session::SessionOptions options;
-    options.kernel_path = LKMEMU_KERNEL_PATH;
-    options.initrd = default_image;
-    options.commands = commands;
-    options.before_request = [snapshots](Machine& machine) { snapshots->push_back(take_snapshot(machine)); };
-    ObservedSession observed { run_session(std::move(options)) };
-    observed.snapshots = std::move(*snapshots);
-    return observed;
-}
-
-// The data of `path` inside a newc archive, read on the host.
-std::string member_of(const std::string& archive, const std::string& path)
-{
-    for (size_t at = 0; at + 110 <= archive.size();) {
-        auto field = [&](int i) { return std::stoul(archive.substr(at + 6 + i * 8, 8), nullptr, 16); };
-        size_t const name_size = field(11), size = field(6);
-        std::string const name = archive.substr(at + 110, name_size - 1);
-        size_t const data_at = (at + 110 + name_size + 3) & ~size_t(3);
-        if (name == path)
-            return archive.substr(data_at, size);
-        if (name == "TRAILER!!!")
-            break;
-        at = (data_at + size + 3) & ~size_t(3);
-    }
-    FAIL("no " << path << " in the archive");
-    return "";
-}
-
-} // namespace
 
 TEST_CASE("exec: cat gives any guest file byte for byte, a binary one larger than a part too")
 {

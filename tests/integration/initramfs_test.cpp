@@ -1,7 +1,6 @@
 // The initramfs (docs/userland.md): `--initrd FILE` through the boot protocol, the kernel's
 // unpacking into its root file system, the default image the build makes, and hostile archives.
-#include "module_support.h"
-#include "session.h"
+#include "initramfs_support.h"
 
 #include <lkmemu/boot.h>
 #include <lkmemu/module_abi.h>
@@ -18,7 +17,6 @@ using namespace lkmemu::testing;
 
 namespace {
 
-const std::string default_image = LKMEMU_INITRAMFS_PATH;
 const std::string release = LKM_UTS_RELEASE;
 
 Session boot_with(const std::string& initrd, const std::string& commands)
@@ -50,23 +48,6 @@ std::string write_temp(const std::string& name, const std::string& bytes)
     return path;
 }
 
-// The data of `path` inside a newc archive (the default image), read on the host.
-std::string member_of(const std::string& archive, const std::string& path)
-{
-    for (size_t at = 0; at + 110 <= archive.size();) {
-        auto field = [&](int i) { return std::stoul(archive.substr(at + 6 + i * 8, 8), nullptr, 16); };
-        size_t const name_size = field(11), size = field(6);
-        std::string const name = archive.substr(at + 110, name_size - 1);
-        size_t const data_at = (at + 110 + name_size + 3) & ~size_t(3);
-        if (name == path)
-            return archive.substr(data_at, size);
-        if (name == "TRAILER!!!")
-            break;
-        at = (data_at + size + 3) & ~size_t(3);
-    }
-    FAIL("no " << path << " in the archive");
-    return "";
-}
 
 std::string freed_line(uint64_t bytes) { return "Freeing initrd memory: " + std::to_string((bytes + 4095) / 4096 * 4) + "K"; }
 
